@@ -1,0 +1,65 @@
+package io.tsdbpipe.job;
+
+import io.tsdbpipe.point.TimestampPrecision;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The report formats and the rules every datapoint must pass. */
+public final class DecodeOptions {
+
+    private DecodeOptions() {}
+
+    public static final ConfigOption<List<String>> FORMATS =
+            ConfigOptions.key("formats.enabled")
+                    .stringType()
+                    .asList()
+                    .defaultValues("tbds", "opentsdb")
+                    .withDescription("Report formats to recognise: tbds, opentsdb.");
+
+    public static final ConfigOption<String> TBDS_SEPARATOR =
+            ConfigOptions.key("formats.tbds.metric-separator")
+                    .stringType()
+                    .defaultValue(".")
+                    .withDescription("Put between appid and metricname to form the metric name.");
+
+    public static final ConfigOption<String> TBDS_HOSTNAME_PATTERN =
+            ConfigOptions.key("formats.tbds.hostname-pattern")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The cluster's hostname rule: a Java regex the whole hostname must match.");
+
+    public static final ConfigOption<Integer> MAX_TAGS =
+            ConfigOptions.key("validation.max-tags")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription("At most this many tags per datapoint; match the TSDs' tsd.storage.max_tags.");
+
+    public static final ConfigOption<Duration> MAX_FUTURE =
+            ConfigOptions.key("validation.max-future")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription("Refuse timestamps more than this ahead of the processing time.");
+
+    public static final ConfigOption<Duration> MAX_PAST =
+            ConfigOptions.key("validation.max-past")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription("Refuse timestamps more than this before the processing time; 0 = no limit.");
+
+    public static final ConfigOption<TimestampPrecision> TIMESTAMP_PRECISION =
+            ConfigOptions.key("validation.timestamp-precision")
+                    .enumType(TimestampPrecision.class)
+                    .defaultValue(TimestampPrecision.KEEP)
+                    .withDescription("keep (as received), seconds or milliseconds.");
+
+    public static final ConfigOption<MemorySize> MAX_PAYLOAD =
+            ConfigOptions.key("validation.max-payload-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1 mb"))
+                    .withDescription("Refuse larger reports as payload_too_large.");
+}

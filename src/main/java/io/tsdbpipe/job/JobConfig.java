@@ -1,0 +1,168 @@
+package io.tsdbpipe.job;
+
+import io.tsdbpipe.sink.OpenTsdbSinkOptions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The job configuration: a YAML file ({@code --config FILE}, nested or flat keys) with any key overridden on the command
+ * line ({@code --key value} or {@code --key=value}). Unknown keys and invalid values fail at once, naming the key.
+ */
+public final class JobConfig {
+
+    /** Every class whose {@code ConfigOption} constants are keys of the job configuration. */
+    static final List<Class<?>> OPTION_CLASSES = List.of(
+            PipelineOptions.class,
+            SourceOptions.class,
+            DecodeOptions.class,
+            SeriesOptions.class,
+            DeadLetterOptions.class,
+            OpenTsdbSinkOptions.class);
+
+    /** Key prefixes passed through unchecked: Kafka client properties and raw Flink options. */
+    static final List<String> PASS_THROUGH_PREFIXES = List.of(
+            SourceOptions.PROPERTIES_PREFIX, DeadLetterOptions.PROPERTIES_PREFIX, PipelineOptions.FLINK_PREFIX);
+
+    private final Configuration configuration;
+
+    private JobConfig(Configuration configuration) {
+        this.configuration = configuration;
+    }
+
+    public Configuration configuration() {
+        return configuration;
+    }
+
+    /** Parses {@code [--config FILE] [--key value | --key=value]...}. */
+    public static JobConfig fromArgs(String[] args) throws IOException {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new IllegalArgumentException("Unexpected argument '" + arg + "': expected --key value");
+            }
+            String key;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                key = arg.substring(2, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("Missing value for " + arg);
+                }
+                key = arg.substring(2);
+                value = args[++i];
+            }
+            if (key.equals("config")) {
+                values.putAll(readYaml(Path.of(value)));
+            } else {
+                overrides.put(key, value);
+            }
+        }
+        values.putAll(overrides);
+        return of(values);
+    }
+
+    /** Validates flat key/value pairs into a configuration. */
+    public static JobConfig of(Map<String, String> values) {
+        Map<String, ConfigOption<?>> known = knownOptions();
+        for (String key : values.keySet()) {
+            if (!known.containsKey(key) && PASS_THROUGH_PREFIXES.stream().noneMatch(key::startsWith)) {
+                throw new IllegalArgumentException(
+                        "Unknown configuration key '" + key + "'. Known keys: " + String.join(", ", known.keySet())
+                                + "; and prefixes " + PASS_THROUGH_PREFIXES);
+            }
+        }
+        Configuration conf = Configuration.fromMap(values);
+        for (ConfigOption<?> option : known.values()) {
+            try {
+                conf.get(option);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "Invalid value '" + values.get(option.key()) + "' for configuration key '" + option.key()
+                                + "': " + rootMessage(e),
+                        e);
+            }
+        }
+        return new JobConfig(conf);
+    }
+
+    /** All option constants by key, sorted. */
+    static Map<String, ConfigOption<?>> knownOptions() {
+        Map<String, ConfigOption<?>> options = new TreeMap<>();
+        for (Class<?> holder : OPTION_CLASSES) {
+            for (Field f : holder.getFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                    try {
+                        ConfigOption<?> option = (ConfigOption<?>) f.get(null);
+                        options.put(option.key(), option);
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return options;
+    }
+
+    /** Reads a YAML mapping into flat dotted keys; lists become Flink's {@code a;b} form. */
+    static Map<String, String> readYaml(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IOException("Cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> flat = new LinkedHashMap<>();
+        if (root != null && !root.isMissingNode() && !root.isNull()) {
+            if (!root.isObject()) {
+                throw new IllegalArgumentException("Configuration file " + file + " must be a YAML mapping");
+            }
+            flatten("", root, flat);
+        }
+        return flat;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                flatten(key + ".", v, out);
+            } else if (v.isArray()) {
+                List<String> items = new ArrayList<>();
+                v.forEach(item -> items.add(item.asText()));
+                out.put(key, String.join(";", items));
+            } else if (!v.isNull()) {
+                out.put(key, v.asText());
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

@@ -1,0 +1,141 @@
+package io.tsdbpipe.point;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One OpenTSDB datapoint that has passed every {@link PointRules rule}, plus the Kafka record it came from (so that a
+ * point OpenTSDB still refuses can be dead-lettered with its origin).
+ *
+ * <p>Tags are a flat, key-sorted array {@code [k0, v0, k1, v1, ...]}: far cheaper to build, compare and serialize than a
+ * map. The value is either a {@code long} or a {@code double}, never a boxed number. Instances are immutable.
+ */
+@TypeInfo(DataPointTypeInfoFactory.class)
+public final class DataPoint {
+
+    private final String metric;
+    private final long timestamp;
+    private final boolean floating;
+    private final long longValue;
+    private final double doubleValue;
+    private final String[] tags;
+    private final Origin origin;
+
+    private DataPoint(
+            String metric,
+            long timestamp,
+            boolean floating,
+            long longValue,
+            double doubleValue,
+            String[] tags,
+            Origin origin) {
+        this.metric = metric;
+        this.timestamp = timestamp;
+        this.floating = floating;
+        this.longValue = longValue;
+        this.doubleValue = doubleValue;
+        this.tags = tags;
+        this.origin = origin;
+    }
+
+    /** A point with an integer value; {@code sortedTags} must already be sorted by key (see {@link PointRules}). */
+    public static DataPoint ofLong(String metric, long timestamp, long value, String[] sortedTags, Origin origin) {
+        return new DataPoint(metric, timestamp, false, value, 0d, sortedTags, origin);
+    }
+
+    /** A point with a floating-point value; {@code sortedTags} must already be sorted by key. */
+    public static DataPoint ofDouble(String metric, long timestamp, double value, String[] sortedTags, Origin origin) {
+        return new DataPoint(metric, timestamp, true, 0L, value, sortedTags, origin);
+    }
+
+    public String metric() {
+        return metric;
+    }
+
+    /** Seconds or milliseconds since the epoch, in the precision the sink writes. */
+    public long timestamp() {
+        return timestamp;
+    }
+
+    public boolean isFloating() {
+        return floating;
+    }
+
+    public long longValue() {
+        return longValue;
+    }
+
+    public double doubleValue() {
+        return doubleValue;
+    }
+
+    /** Key-sorted {@code [k0, v0, k1, v1, ...]}; do not modify. */
+    public String[] tags() {
+        return tags;
+    }
+
+    public int tagCount() {
+        return tags.length / 2;
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** True when both points carry the same value (same type and bits). */
+    public boolean sameValue(DataPoint other) {
+        return floating == other.floating
+                && (floating
+                        ? Double.doubleToLongBits(doubleValue) == Double.doubleToLongBits(other.doubleValue)
+                        : longValue == other.longValue);
+    }
+
+    /** The value as OpenTSDB's JSON takes it. */
+    public String valueText() {
+        return floating ? Double.toString(doubleValue) : Long.toString(longValue);
+    }
+
+    /**
+     * The series this point belongs to: {@code metric{k0=v0,k1=v1}}, the same text for the same metric and tag set
+     * whatever order the tags arrived in. Used as the key of the series stage.
+     */
+    public String seriesKey() {
+        StringBuilder sb = new StringBuilder(metric.length() + tags.length * 8 + 2);
+        sb.append(metric).append('{');
+        for (int i = 0; i < tags.length; i += 2) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(tags[i]).append('=').append(tags[i + 1]);
+        }
+        return sb.append('}').toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof DataPoint)) {
+            return false;
+        }
+        DataPoint that = (DataPoint) o;
+        return timestamp == that.timestamp
+                && sameValue(that)
+                && metric.equals(that.metric)
+                && Arrays.equals(tags, that.tags)
+                && Objects.equals(origin, that.origin);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(metric, timestamp, floating, longValue, doubleValue, Arrays.hashCode(tags));
+    }
+
+    @Override
+    public String toString() {
+        return seriesKey() + ' ' + timestamp + ' ' + valueText();
+    }
+}

@@ -1,0 +1,16 @@
+package io.tsdbpipe.point;
+
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+import java.lang.reflect.Type;
+import java.util.Map;
+
+/** Tells Flink's type extraction to use {@link DataPointSerializer} wherever a {@link DataPoint} flows. */
+public final class DataPointTypeInfoFactory extends TypeInfoFactory<DataPoint> {
+
+    @Override
+    public TypeInformation<DataPoint> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        return SingletonTypeInfo.of(DataPoint.class, DataPointSerializer.INSTANCE);
+    }
+}

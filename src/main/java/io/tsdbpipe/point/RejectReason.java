@@ -1,0 +1,47 @@
+package io.tsdbpipe.point;
+
+/**
+ * Why an input (a whole report, one item of it, or one datapoint) was refused. The {@link #code()} is the stable,
+ * documented text written to the dead-letter topic: never rename one, only add.
+ */
+public enum RejectReason {
+    /** The record is not valid UTF-8 JSON. */
+    MALFORMED_JSON,
+    /** Valid JSON, but of no shape the job knows (report-protocols.md). */
+    UNKNOWN_FORMAT,
+    /** A field the format requires is absent or null. */
+    MISSING_FIELD,
+    /** The metric name is empty or has a character OpenTSDB refuses. */
+    INVALID_METRIC,
+    /** A tag key or value is empty, not a string/number/boolean, or has a character OpenTSDB refuses. */
+    INVALID_TAG,
+    /** The datapoint has no tag at all (OpenTSDB needs at least one). */
+    NO_TAGS,
+    /** More tags than {@code validation.max-tags} (OpenTSDB's tsd.storage.max_tags), counting added ones. */
+    TOO_MANY_TAGS,
+    /** The timestamp is not a positive integer of at most 13 digits. */
+    INVALID_TIMESTAMP,
+    /** The timestamp is outside the configured past/future window. */
+    TIMESTAMP_OUT_OF_WINDOW,
+    /** The value is not a finite number (or numeric string). */
+    INVALID_VALUE,
+    /** The report is well-formed but holds no datapoint (e.g. an empty list). */
+    EMPTY_REPORT,
+    /** The record is larger than {@code validation.max-payload-bytes}. */
+    PAYLOAD_TOO_LARGE,
+    /** Same series and timestamp as an earlier point, but another value (policy first-wins). */
+    CONFLICTING_DUPLICATE,
+    /** OpenTSDB refused the point permanently; the message carries its error text. */
+    TSDB_REJECTED;
+
+    private final String code;
+
+    RejectReason() {
+        this.code = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The stable lower_snake code written to the dead-letter topic. */
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,109 @@
+package io.tsdbpipe.report;
+
+import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.point.InvalidPointException;
+import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointRules;
+import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.point.TagsBuilder;
+
+import com.fasterxml.jackson.core.JsonParser;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a {@link ReportFormat} needs while it decodes one report: the rules, the processing time, a reusable tags
+ * builder, and where points and rejects go. Outputs are held until the whole report has been read, so that a report
+ * whose JSON breaks half-way yields one {@code malformed_json} reject and nothing else. Reused for every record.
+ */
+public final class DecodeContext {
+
+    private final PointRules rules;
+    private final int maxItemChars;
+    private final TagsBuilder tags = new TagsBuilder();
+    private final List<DataPoint> points = new ArrayList<>();
+    private final List<Reject> rejects = new ArrayList<>();
+
+    private byte[] payload;
+    private Origin origin;
+    private long nowMillis;
+
+    DecodeContext(PointRules rules, int maxItemChars) {
+        this.rules = rules;
+        this.maxItemChars = maxItemChars;
+    }
+
+    void reset(byte[] payload, Origin origin, long nowMillis) {
+        this.payload = payload;
+        this.origin = origin;
+        this.nowMillis = nowMillis;
+        points.clear();
+        rejects.clear();
+    }
+
+    public PointRules rules() {
+        return rules;
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** Processing time of this report, in epoch milliseconds. */
+    public long nowMillis() {
+        return nowMillis;
+    }
+
+    /** The context's tags builder, cleared. */
+    public TagsBuilder newTags() {
+        return tags.clear();
+    }
+
+    public void point(DataPoint p) {
+        points.add(p);
+    }
+
+    public void reject(RejectReason reason, String message, String item) {
+        rejects.add(Reject.of(reason, message, origin, item, maxItemChars, nowMillis));
+    }
+
+    public void reject(InvalidPointException e, String item) {
+        reject(e.reason(), e.getMessage(), item);
+    }
+
+    /** Byte offset where the parser's current token starts; pair with {@link #itemText}. */
+    public static int tokenStart(JsonParser p) {
+        return (int) p.currentTokenLocation().getByteOffset();
+    }
+
+    /** The report's text from {@code start} to where the parser now stands: the exact offending item, for a reject. */
+    public String itemText(int start, JsonParser p) {
+        int end = (int) p.currentLocation().getByteOffset();
+        if (start < 0 || end <= start || end > payload.length) {
+            return "";
+        }
+        return new String(payload, start, Math.min(end - start, maxItemChars * 4), StandardCharsets.UTF_8);
+    }
+
+    /** The whole report as text, for rejects of the report itself. */
+    String payloadText() {
+        int len = Math.min(payload.length, maxItemChars * 4);
+        return new String(payload, 0, len, StandardCharsets.UTF_8);
+    }
+
+    boolean isEmpty() {
+        return points.isEmpty() && rejects.isEmpty();
+    }
+
+    void emitTo(DecodeOutput out) {
+        for (int i = 0; i < points.size(); i++) {
+            out.point(points.get(i));
+        }
+        for (int i = 0; i < rejects.size(); i++) {
+            out.reject(rejects.get(i));
+        }
+    }
+}

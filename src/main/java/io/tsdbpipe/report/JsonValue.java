@@ -1,0 +1,137 @@
+package io.tsdbpipe.report;
+
+import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.point.InvalidPointException;
+import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointRules;
+import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.point.TagsBuilder;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+
+/**
+ * A scalar read from the parser before the rest of its datapoint is known (JSON fields come in any order). Integers
+ * are read without making a string; reused, so it allocates nothing itself.
+ */
+final class JsonValue {
+
+    private static final int ABSENT = 0;
+    private static final int LONG = 1;
+    private static final int DOUBLE = 2;
+    private static final int TEXT = 3;
+    private static final int NOT_SCALAR = 4;
+
+    private int kind;
+    private long longValue;
+    private double doubleValue;
+    private String text;
+
+    JsonValue clear() {
+        kind = ABSENT;
+        text = null;
+        return this;
+    }
+
+    boolean isAbsent() {
+        return kind == ABSENT;
+    }
+
+    /** Reads the current token (skipping a whole object or array, which is never a valid scalar). */
+    void read(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            kind = LONG;
+            longValue = p.getLongValue();
+        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            kind = DOUBLE;
+            doubleValue = p.getDoubleValue();
+            text = null;
+        } else if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
+            kind = TEXT;
+            text = p.getText();
+        } else if (t == JsonToken.VALUE_NULL) {
+            kind = ABSENT;
+        } else {
+            kind = NOT_SCALAR;
+            text = t.isStructStart() ? "a JSON " + (t == JsonToken.START_OBJECT ? "object" : "array") : p.getText();
+            p.skipChildren();
+        }
+    }
+
+    /** This value as a timestamp: an integer or a string of digits. */
+    long timestamp(PointRules rules, long nowMillis) throws InvalidPointException {
+        switch (kind) {
+            case LONG:
+                return rules.timestamp(longValue, nowMillis);
+            case TEXT:
+                return rules.timestamp(text, nowMillis);
+            case DOUBLE:
+                throw new InvalidPointException(
+                        RejectReason.INVALID_TIMESTAMP, "timestamp must be an integer, was " + doubleValue);
+            case NOT_SCALAR:
+                throw new InvalidPointException(
+                        RejectReason.INVALID_TIMESTAMP, "timestamp must be an integer, was " + text);
+            default:
+                throw new InvalidPointException(RejectReason.MISSING_FIELD, "timestamp is missing");
+        }
+    }
+
+    /** This value as the value of a datapoint. */
+    DataPoint point(String metric, String[] sortedTags, long ts, Origin origin) throws InvalidPointException {
+        switch (kind) {
+            case LONG:
+                return DataPoint.ofLong(metric, ts, longValue, sortedTags, origin);
+            case DOUBLE:
+                return PointRules.point(metric, sortedTags, ts, doubleValue, origin);
+            case TEXT:
+                return PointRules.point(metric, sortedTags, ts, text, origin);
+            case NOT_SCALAR:
+                throw new InvalidPointException(RejectReason.INVALID_VALUE, "value must be a number, was " + text);
+            default:
+                throw new InvalidPointException(RejectReason.MISSING_FIELD, "value is missing");
+        }
+    }
+
+    /** This value as a name (metric, tag key or value): strings as they are, numbers and booleans as their text. */
+    static String nameText(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_STRING || t.isNumeric() || t.isBoolean()) {
+            return p.getText();
+        }
+        if (t.isStructStart()) {
+            p.skipChildren();
+        }
+        return null;
+    }
+
+    /**
+     * Reads a tags object into the builder: strings, numbers and booleans as their text, nulls dropped. Returns the
+     * first rule broken, or null; the rest of the object is read either way.
+     */
+    static InvalidPointException readTags(JsonParser p, PointRules rules, TagsBuilder tags) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return new InvalidPointException(RejectReason.INVALID_TAG, "tags must be a JSON object");
+        }
+        InvalidPointException first = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            String val = nameText(p);
+            if (first == null && v != JsonToken.VALUE_NULL) {
+                try {
+                    tags.put(rules, key, val);
+                } catch (InvalidPointException e) {
+                    first = e;
+                }
+            }
+        }
+        return first;
+    }
+}

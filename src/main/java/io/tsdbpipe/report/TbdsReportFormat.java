@@ -1,0 +1,194 @@
+package io.tsdbpipe.report;
+
+import io.tsdbpipe.point.InvalidPointException;
+import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.point.TagsBuilder;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The TBDS report that the Flume "JsonFrame" interceptor produced and tcollector consumed:
+ *
+ * <pre>{"metrics":[{"appid":"mking","hostname":"tbds-172-16-0-4","metricname":"network",
+ *   "metrics":{"1597634942159":"406885354231"},"tags":{"instance_id":"lo","type":"bytes_sent"}}]}</pre>
+ *
+ * One datapoint per entry of an item's inner {@code metrics} map (key = timestamp, value = value); metric = appid +
+ * separator + metricname; tags = the item's {@code tags} plus {@code hostname} (required, optionally matched against the
+ * cluster's hostname rule). An item-level problem rejects the item once; an entry-level one rejects that entry only.
+ */
+public final class TbdsReportFormat implements ReportFormat {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final String NAME = "tbds";
+
+    private final String separator;
+    private final Pattern hostnamePattern;
+
+    private transient String[] keys;
+    private transient JsonValue[] values;
+
+    /**
+     * @param separator put between appid and metricname
+     * @param hostnamePattern the cluster's hostname rule (the whole hostname must match), or null for none
+     */
+    public TbdsReportFormat(String separator, Pattern hostnamePattern) {
+        this.separator = separator;
+        this.hostnamePattern = hostnamePattern;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> topLevelFields() {
+        return Set.of("metrics");
+    }
+
+    @Override
+    public void decodeObject(JsonParser p, DecodeContext ctx) throws IOException {
+        for (JsonToken t = p.currentToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (!"metrics".equals(field)) {
+                p.skipChildren();
+                continue;
+            }
+            if (v != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                ctx.reject(RejectReason.MISSING_FIELD, "metrics must be a JSON array of items", ctx.payloadText());
+                continue;
+            }
+            int index = 0;
+            for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken(), index++) {
+                int start = DecodeContext.tokenStart(p);
+                if (item != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    ctx.reject(
+                            RejectReason.MISSING_FIELD,
+                            "item " + index + " of metrics is not a JSON object",
+                            ctx.itemText(start, p));
+                    continue;
+                }
+                decodeItem(p, ctx, start, index);
+            }
+        }
+    }
+
+    /** Reads one item (the parser is on its START_OBJECT; ends on its END_OBJECT) and emits its datapoints. */
+    private void decodeItem(JsonParser p, DecodeContext ctx, int start, int index) throws IOException {
+        String appid = null;
+        String metricName = null;
+        String hostname = null;
+        int entries = 0;
+        boolean hasEntries = false;
+        TagsBuilder tags = ctx.newTags();
+        InvalidPointException problem = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "appid":
+                    appid = JsonValue.nameText(p);
+                    break;
+                case "metricname":
+                    metricName = JsonValue.nameText(p);
+                    break;
+                case "hostname":
+                    hostname = JsonValue.nameText(p);
+                    break;
+                case "metrics":
+                    if (v == JsonToken.START_OBJECT) {
+                        hasEntries = true;
+                        entries = readEntries(p);
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                case "tags":
+                    InvalidPointException e = JsonValue.readTags(p, ctx.rules(), tags);
+                    if (problem == null) {
+                        problem = e;
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+        String metric;
+        String[] sortedTags;
+        try {
+            if (problem != null) {
+                throw problem;
+            }
+            if (appid == null || metricName == null) {
+                throw new InvalidPointException(
+                        RejectReason.MISSING_FIELD, (appid == null ? "appid" : "metricname") + " is missing");
+            }
+            if (hostname == null) {
+                throw new InvalidPointException(RejectReason.MISSING_FIELD, "hostname is missing");
+            }
+            if (!hasEntries) {
+                throw new InvalidPointException(
+                        RejectReason.MISSING_FIELD, "metrics (the timestamp=value map) is missing");
+            }
+            if (hostnamePattern != null && !hostnamePattern.matcher(hostname).matches()) {
+                throw new InvalidPointException(
+                        RejectReason.INVALID_TAG,
+                        "hostname \"" + hostname + "\" does not match the hostname rule " + hostnamePattern);
+            }
+            metric = ctx.rules().metric(appid + separator + metricName);
+            tags.put(ctx.rules(), "hostname", hostname);
+            sortedTags = tags.build(ctx.rules());
+        } catch (InvalidPointException e) {
+            ctx.reject(e.reason(), "item " + index + ": " + e.getMessage(), ctx.itemText(start, p));
+            return;
+        }
+        if (entries == 0) {
+            ctx.reject(RejectReason.MISSING_FIELD, "item " + index + ": metrics map is empty", ctx.itemText(start, p));
+        }
+        for (int i = 0; i < entries; i++) {
+            try {
+                long ts = ctx.rules().timestamp(keys[i], ctx.nowMillis());
+                ctx.point(values[i].point(metric, sortedTags, ts, ctx.origin()));
+            } catch (InvalidPointException e) {
+                ctx.reject(
+                        e.reason(),
+                        "item " + index + ", entry \"" + keys[i] + "\": " + e.getMessage(),
+                        ctx.itemText(start, p));
+            }
+        }
+    }
+
+    /** Reads the timestamp=value map into the reusable arrays; returns the number of entries. */
+    private int readEntries(JsonParser p) throws IOException {
+        if (keys == null) {
+            keys = new String[8];
+            values = new JsonValue[8];
+        }
+        int n = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            if (n == keys.length) {
+                keys = Arrays.copyOf(keys, n * 2);
+                values = Arrays.copyOf(values, n * 2);
+            }
+            keys[n] = p.currentName();
+            p.nextToken();
+            if (values[n] == null) {
+                values[n] = new JsonValue();
+            }
+            values[n].clear().read(p);
+            n++;
+        }
+        return n;
+    }
+
+}

@@ -1,0 +1,104 @@
+package io.tsdbpipe.sink;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Spreads requests round robin over the TSDs that are up. A TSD that failed (connection error, timeout, 5xx) is
+ * skipped for a cool-down and then tried again; when every TSD is down the one whose cool-down ends first is used
+ * anyway, so that a retry never waits for a healthy TSD that does not exist. Thread-safe: {@link #next()} runs on the
+ * task thread, {@link #markDown} and {@link #markUp} on HTTP callback threads.
+ */
+final class EndpointSelector {
+
+    /** One TSD: the URL the sink posts to and, while down, when it may be tried again. */
+    static final class Endpoint {
+        private final String baseUrl;
+        private final URI putUri;
+        /** {@link Long#MIN_VALUE} while up; otherwise the clock value at which the cool-down ends. */
+        private final AtomicLong downUntil = new AtomicLong(Long.MIN_VALUE);
+
+        Endpoint(String baseUrl, URI putUri) {
+            this.baseUrl = baseUrl;
+            this.putUri = putUri;
+        }
+
+        String baseUrl() {
+            return baseUrl;
+        }
+
+        URI putUri() {
+            return putUri;
+        }
+
+        @Override
+        public String toString() {
+            return baseUrl;
+        }
+    }
+
+    private final List<Endpoint> endpoints;
+    private final long cooldownNanos;
+    private final LongSupplier nanoClock;
+    private final AtomicInteger nextIndex = new AtomicInteger();
+
+    EndpointSelector(List<Endpoint> endpoints, long cooldownNanos, LongSupplier nanoClock) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("at least one endpoint is required");
+        }
+        this.endpoints = new ArrayList<>(endpoints);
+        this.cooldownNanos = cooldownNanos;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The next endpoint to send to: round robin over those up, else the one that comes back first. */
+    Endpoint next() {
+        long now = nanoClock.getAsLong();
+        int n = endpoints.size();
+        int start = Math.floorMod(nextIndex.getAndIncrement(), n);
+        Endpoint soonest = null;
+        long soonestUntil = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            Endpoint e = endpoints.get((start + i) % n);
+            long until = e.downUntil.get();
+            if (until == Long.MIN_VALUE || until - now <= 0) {
+                return e;
+            }
+            if (soonest == null || until - soonestUntil < 0) {
+                soonest = e;
+                soonestUntil = until;
+            }
+        }
+        return soonest;
+    }
+
+    /**
+     * Takes the endpoint out of rotation for the cool-down (again, if it already was).
+     *
+     * @return true when it was up until now, i.e. this is a new "endpoint down" event
+     */
+    boolean markDown(Endpoint e) {
+        long now = nanoClock.getAsLong();
+        long previous = e.downUntil.getAndSet(now + cooldownNanos);
+        return previous == Long.MIN_VALUE || previous - now <= 0;
+    }
+
+    /** Puts the endpoint back in rotation (it just answered). */
+    void markUp(Endpoint e) {
+        e.downUntil.set(Long.MIN_VALUE);
+    }
+
+    /** True while the endpoint is cooling down. */
+    boolean isDown(Endpoint e) {
+        long until = e.downUntil.get();
+        return until != Long.MIN_VALUE && until - nanoClock.getAsLong() > 0;
+    }
+
+    List<Endpoint> endpoints() {
+        return endpoints;
+    }
+}

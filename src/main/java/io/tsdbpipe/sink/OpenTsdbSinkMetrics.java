@@ -1,0 +1,89 @@
+package io.tsdbpipe.sink;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+import java.util.function.IntSupplier;
+
+/**
+ * The sink's metrics, in the group {@value #GROUP} of the sink writer's metric group (so e.g.
+ * {@code <operator>.opentsdb.pointsWritten}). Updated from HTTP callback threads, hence thread-safe counters.
+ *
+ * <ul>
+ *   <li>{@value #POINTS_WRITTEN} (counter): points OpenTSDB acknowledged (stored, or queued without {@code sync}).
+ *   <li>{@value #POINTS_RETRIED} (counter): points sent again after a failure (each retry counts).
+ *   <li>{@value #POINTS_DEAD_LETTERED} (counter): points OpenTSDB refused for good, sent to the dead-letter publisher.
+ *   <li>{@value #REQUESTS_2XX}, {@value #REQUESTS_4XX}, {@value #REQUESTS_5XX} (counters): answers by status class;
+ *       {@value #REQUESTS_ERROR} (counter): requests without an answer (connection refused or lost, timeout).
+ *   <li>{@value #REQUEST_LATENCY} (histogram, ms, last 500 requests) and {@value #LAST_REQUEST_LATENCY} (gauge, ms).
+ *   <li>{@value #IN_FLIGHT_REQUESTS} (gauge): batches sent or waiting for their retry backoff.
+ *   <li>{@value #ENDPOINT_DOWN_EVENTS} (counter): times a TSD was taken out of rotation for the cool-down.
+ *   <li>{@value #BYTES_SENT} (counter): request body bytes on the wire (compressed with gzip).
+ *   <li>{@value #MAX_REQUEST_BYTES} (gauge): the current request size limit (below max-batch-bytes after a TSD
+ *       refused a body for its size).
+ * </ul>
+ */
+final class OpenTsdbSinkMetrics {
+
+    static final String GROUP = "opentsdb";
+    static final String POINTS_WRITTEN = "pointsWritten";
+    static final String POINTS_RETRIED = "pointsRetried";
+    static final String POINTS_DEAD_LETTERED = "pointsDeadLettered";
+    static final String REQUESTS_2XX = "requests2xx";
+    static final String REQUESTS_4XX = "requests4xx";
+    static final String REQUESTS_5XX = "requests5xx";
+    static final String REQUESTS_ERROR = "requestsError";
+    static final String REQUEST_LATENCY = "requestLatencyMs";
+    static final String LAST_REQUEST_LATENCY = "lastRequestLatencyMs";
+    static final String IN_FLIGHT_REQUESTS = "inFlightRequests";
+    static final String ENDPOINT_DOWN_EVENTS = "endpointDownEvents";
+    static final String BYTES_SENT = "bytesSent";
+    static final String MAX_REQUEST_BYTES = "maxRequestBytes";
+
+    final Counter pointsWritten;
+    final Counter pointsRetried;
+    final Counter pointsDeadLettered;
+    final Counter requests2xx;
+    final Counter requests4xx;
+    final Counter requests5xx;
+    final Counter requestsError;
+    final Counter endpointDownEvents;
+    final Counter bytesSent;
+    final Histogram requestLatency;
+    private volatile long lastLatencyMs;
+
+    OpenTsdbSinkMetrics(MetricGroup parent, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
+        MetricGroup g = parent.addGroup(GROUP);
+        pointsWritten = g.counter(POINTS_WRITTEN, new ThreadSafeSimpleCounter());
+        pointsRetried = g.counter(POINTS_RETRIED, new ThreadSafeSimpleCounter());
+        pointsDeadLettered = g.counter(POINTS_DEAD_LETTERED, new ThreadSafeSimpleCounter());
+        requests2xx = g.counter(REQUESTS_2XX, new ThreadSafeSimpleCounter());
+        requests4xx = g.counter(REQUESTS_4XX, new ThreadSafeSimpleCounter());
+        requests5xx = g.counter(REQUESTS_5XX, new ThreadSafeSimpleCounter());
+        requestsError = g.counter(REQUESTS_ERROR, new ThreadSafeSimpleCounter());
+        endpointDownEvents = g.counter(ENDPOINT_DOWN_EVENTS, new ThreadSafeSimpleCounter());
+        bytesSent = g.counter(BYTES_SENT, new ThreadSafeSimpleCounter());
+        requestLatency = g.histogram(REQUEST_LATENCY, new DescriptiveStatisticsHistogram(500));
+        g.gauge(LAST_REQUEST_LATENCY, (Gauge<Long>) () -> lastLatencyMs);
+        g.gauge(IN_FLIGHT_REQUESTS, (Gauge<Integer>) inFlightRequests::getAsInt);
+        g.gauge(MAX_REQUEST_BYTES, (Gauge<Integer>) maxRequestBytes::getAsInt);
+    }
+
+    void requestDone(long latencyMs, int status) {
+        lastLatencyMs = latencyMs;
+        requestLatency.update(latencyMs);
+        if (status < 0) {
+            requestsError.inc();
+        } else if (status < 300) {
+            requests2xx.inc();
+        } else if (status < 500) {
+            requests4xx.inc();
+        } else {
+            requests5xx.inc();
+        }
+    }
+}

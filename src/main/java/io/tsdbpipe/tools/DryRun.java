@@ -1,0 +1,104 @@
+package io.tsdbpipe.tools;
+
+import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.job.JobConfig;
+import io.tsdbpipe.job.PipelineComponents;
+import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointJson;
+import io.tsdbpipe.report.DecodeOutput;
+import io.tsdbpipe.report.RawRecord;
+import io.tsdbpipe.report.ReportDecoder;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes raw reports, one per line, with the job's own decoder and rules, and prints for each input line one JSON line
+ * (a stable format, documented in README.md):
+ *
+ * <pre>{"line":N,"datapoints":[{"metric":..,"timestamp":..,"value":..,"tags":{..}}],"rejects":[{"reason":..,"message":..}]}</pre>
+ *
+ * Needs no Kafka, OpenTSDB or cluster. Usage: {@code DryRun [--config FILE] [--key value]... [FILE]} (stdin without FILE).
+ * The series stage's duplicate handling is not applied.
+ */
+public final class DryRun {
+
+    private DryRun() {}
+
+    public static void main(String[] args) throws IOException {
+        List<String> options = new ArrayList<>();
+        String file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                System.out.println("Usage: dry-run.sh [--config FILE] [--key value]... [FILE]");
+                return;
+            }
+            if (args[i].startsWith("--")) {
+                options.add(args[i]);
+                if (!args[i].contains("=") && i + 1 < args.length) {
+                    options.add(args[++i]);
+                }
+            } else if (file == null) {
+                file = args[i];
+            } else {
+                throw new IllegalArgumentException("Only one input file, got " + file + " and " + args[i]);
+            }
+        }
+        ReportDecoder decoder = PipelineComponents.decoder(JobConfig.fromArgs(options.toArray(new String[0])).configuration());
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        try (Reader reader = file == null
+                        ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
+                        : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+                BufferedReader lines = new BufferedReader(reader)) {
+            run(decoder, lines, out);
+        }
+        out.flush();
+    }
+
+    /** Decodes every line of {@code in} and prints one result line each. */
+    public static void run(ReportDecoder decoder, BufferedReader in, PrintStream out) throws IOException {
+        StringBuilder sb = new StringBuilder(1024);
+        long lineNo = 0;
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            lineNo++;
+            sb.setLength(0);
+            sb.append("{\"line\":").append(lineNo).append(",\"datapoints\":[");
+            List<Reject> rejects = new ArrayList<>();
+            int[] points = {0};
+            RawRecord record = new RawRecord(line.getBytes(StandardCharsets.UTF_8), Origin.NONE, 0L);
+            decoder.decode(record, System.currentTimeMillis(), new DecodeOutput() {
+                @Override
+                public void point(DataPoint point) {
+                    if (points[0]++ > 0) {
+                        sb.append(',');
+                    }
+                    PointJson.appendTo(sb, point);
+                }
+
+                @Override
+                public void reject(Reject reject) {
+                    rejects.add(reject);
+                }
+            });
+            sb.append("],\"rejects\":[");
+            JsonStringEncoder encoder = JsonStringEncoder.getInstance();
+            for (int i = 0; i < rejects.size(); i++) {
+                Reject r = rejects.get(i);
+                sb.append(i > 0 ? "," : "").append("{\"reason\":\"").append(r.reason().code())
+                        .append("\",\"message\":\"").append(encoder.quoteAsString(r.message())).append("\"}");
+            }
+            out.append(sb).append("]}\n");
+        }
+    }
+}

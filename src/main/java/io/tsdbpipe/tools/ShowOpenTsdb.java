@@ -1,0 +1,91 @@
+package io.tsdbpipe.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Prints what OpenTSDB holds for some metrics, one datapoint a line ({@code metric{tags} timestamp value}), through
+ * {@code /api/query} with every series kept apart. Used by run-local.sh to show the job's result.
+ *
+ * <p>Usage: {@code ShowOpenTsdb --url http://127.0.0.1:4242 --start 1597634000 [--expect N] [--wait-seconds S] metric...}:
+ * with --expect it polls until at least N datapoints are visible (writes show after the TSD's flush).
+ */
+public final class ShowOpenTsdb {
+
+    private ShowOpenTsdb() {}
+
+    public static void main(String[] args) throws Exception {
+        String url = "http://127.0.0.1:4242";
+        String start = "0";
+        int expect = 0;
+        int waitSeconds = 30;
+        List<String> metrics = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--url": url = args[++i]; break;
+                case "--start": start = args[++i]; break;
+                case "--expect": expect = Integer.parseInt(args[++i]); break;
+                case "--wait-seconds": waitSeconds = Integer.parseInt(args[++i]); break;
+                default: metrics.add(args[i]);
+            }
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+        List<String> lines;
+        do {
+            lines = new ArrayList<>();
+            for (String metric : metrics) {
+                lines.addAll(query(http, url, start, metric));
+            }
+            if (lines.size() >= expect) {
+                break;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        lines.forEach(System.out::println);
+        if (lines.size() < expect) {
+            System.err.println("Only " + lines.size() + " of " + expect + " datapoints visible in OpenTSDB");
+            System.exit(1);
+        }
+    }
+
+    static List<String> query(HttpClient http, String url, String start, String metric)
+            throws IOException, InterruptedException {
+        // the "none" aggregator keeps every series apart
+        String m = URLEncoder.encode("none:" + metric, StandardCharsets.UTF_8);
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/api/query?start=" + start + "&ms=true&m=" + m))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
+        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        List<String> out = new ArrayList<>();
+        if (resp.statusCode() != 200) {
+            return out; // 400 "No such name" until the metric exists
+        }
+        JsonNode series = new ObjectMapper().readTree(resp.body());
+        for (JsonNode s : series) {
+            Map<String, String> tags = new TreeMap<>();
+            s.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+            for (Iterator<Map.Entry<String, JsonNode>> it = s.path("dps").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> dp = it.next();
+                out.add(s.path("metric").asText() + tags.toString().replace(", ", ",") + ' ' + dp.getKey() + ' '
+                        + dp.getValue().asText());
+            }
+        }
+        return out;
+    }
+}

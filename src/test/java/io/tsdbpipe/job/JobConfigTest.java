@@ -1,0 +1,98 @@
+package io.tsdbpipe.job;
+
+import io.tsdbpipe.series.ConflictPolicy;
+
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsNestedYamlWithListsAndLetsTheCommandLineOverride() throws Exception {
+        Path file = dir.resolve("job.yaml");
+        Files.writeString(file, String.join("\n",
+                "source:",
+                "  topics: [tbds, opentsdb]",
+                "  properties:",
+                "    security.protocol: PLAINTEXT",
+                "series:",
+                "  conflict-policy: last_wins",
+                "validation.max-future: 10 min",
+                "parallelism:",
+                "  series: 4",
+                "flink:",
+                "  state.backend.type: rocksdb",
+                ""));
+        Configuration conf = JobConfig.fromArgs(new String[] {
+                "--config", file.toString(), "--parallelism.series", "6", "--series.window=4"}).configuration();
+        assertThat(conf.get(SourceOptions.TOPICS)).containsExactly("tbds", "opentsdb");
+        assertThat(conf.get(SeriesOptions.CONFLICT_POLICY)).isEqualTo(ConflictPolicy.LAST_WINS);
+        assertThat(conf.get(DecodeOptions.MAX_FUTURE)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(conf.get(PipelineOptions.SERIES_PARALLELISM)).isEqualTo(6);
+        assertThat(conf.get(SeriesOptions.WINDOW)).isEqualTo(4);
+        Configuration flink = PipelineComponents.flinkConfiguration(conf);
+        assertThat(flink.toMap()).containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("pipeline.generic-types", "false")
+                .containsEntry("restart-strategy.type", "exponential-delay");
+        assertThat(PipelineComponents.deadLetterProducerProperties(conf).getProperty("bootstrap.servers"))
+                .isEqualTo("127.0.0.1:9092");
+    }
+
+    @Test
+    void unknownKeyFailsNamingIt() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("series.windw", "4")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'series.windw'");
+    }
+
+    @Test
+    void invalidValueFailsNamingTheKey() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("series.window", "many")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'series.window'")
+                .hasMessageContaining("many");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("series.conflict-policy", "random")))
+                .hasMessageContaining("'series.conflict-policy'");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("validation.max-future", "soon")))
+                .hasMessageContaining("'validation.max-future'");
+    }
+
+    @Test
+    void unknownFormatFailsNamingIt() {
+        Configuration conf = JobConfig.of(Map.of("formats.enabled", "tbds;csv")).configuration();
+        assertThatThrownBy(() -> PipelineComponents.decoder(conf))
+                .hasMessageContaining("'csv'")
+                .hasMessageContaining("formats.enabled");
+    }
+
+    @Test
+    void theExampleConfigurationInTheRepositoryIsValid() throws Exception {
+        Path example = Path.of("flink-conf", "pipeline.yaml");
+        Configuration conf = JobConfig.fromArgs(new String[] {"--config", example.toString()}).configuration();
+        assertThat(conf.get(SourceOptions.TOPICS)).isNotEmpty();
+        assertThat(PipelineComponents.decoder(conf)).isNotNull();
+    }
+
+    @Test
+    void everyOptionHasADescriptionAndADocumentedKey() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> undocumented = JobConfig.knownOptions().keySet().stream()
+                .filter(key -> !readme.contains("`" + key + "`"))
+                .toList();
+        assertThat(undocumented).as("keys missing from README.md's configuration reference").isEmpty();
+        JobConfig.knownOptions().values().forEach(o -> assertThat(o.description().toString()).isNotBlank());
+    }
+}

@@ -1,0 +1,48 @@
+package io.tsdbpipe.point;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DataPointSerializerTest {
+
+    @Test
+    void roundTripsLongAndDoublePointsWithTagsAndOrigin() throws Exception {
+        Origin origin = new Origin("reports", 3, 42L);
+        DataPoint a = DataPoint.ofLong("mking.network", 1597634942159L, 406885354231L,
+                new String[] {"hostname", "tbds-172-16-0-4", "type", "温度"}, origin);
+        DataPoint b = DataPoint.ofDouble("sys.load", 1597634942L, -0.25d, new String[] {"host", "a"}, Origin.NONE);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        DataPointSerializer.INSTANCE.serialize(a, out);
+        DataPointSerializer.INSTANCE.serialize(b, out);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(a);
+        assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(b);
+    }
+
+    @Test
+    void flinkUsesTheHandWrittenSerializer() {
+        assertThat(TypeInformation.of(DataPoint.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()))
+                .isSameAs(DataPointSerializer.INSTANCE);
+    }
+
+    @Test
+    void seriesKeyIsTheSameWhateverTheTagOrder() throws Exception {
+        PointRules rules = PointRules.defaults();
+        String[] t1 = rules.sortedTags(new String[] {"b", "2", "a", "1"}, 2);
+        String[] t2 = rules.sortedTags(new String[] {"a", "1", "b", "2"}, 2);
+        assertThat(DataPoint.ofLong("m", 1, 1, t1, Origin.NONE).seriesKey())
+                .isEqualTo(DataPoint.ofLong("m", 2, 5, t2, Origin.NONE).seriesKey())
+                .isEqualTo("m{a=1,b=2}");
+    }
+
+    @Test
+    void rendersOpenTsdbPutJson() {
+        DataPoint p = DataPoint.ofDouble("sys.load", 1597634942L, 1.5d, new String[] {"host", "a"}, Origin.NONE);
+        assertThat(PointJson.toJson(p))
+                .isEqualTo("{\"metric\":\"sys.load\",\"timestamp\":1597634942,\"value\":1.5,\"tags\":{\"host\":\"a\"}}");
+    }
+}

@@ -1,0 +1,243 @@
+package io.tsdbpipe.report;
+
+import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointRules;
+import io.tsdbpipe.point.RejectReason;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReportDecoderTest {
+
+    private static final long NOW = 1_700_000_000_000L;
+    private static final Origin ORIGIN = new Origin("reports", 2, 77L);
+
+    /** The TBDS example of seed 003 and report-protocols.md. */
+    static final String TBDS_SEED = "{\"metrics\":[{\"appid\":\"mking\",\"hostname\":\"tbds-172-16-0-4\","
+            + "\"metricname\":\"network\",\"metrics\":{\"1597634942159\":\"406885354231\"},"
+            + "\"tags\":{\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}}]}";
+
+    private final List<DataPoint> points = new ArrayList<>();
+    private final List<Reject> rejects = new ArrayList<>();
+
+    private ReportDecoder decoder = decoder(null);
+
+    private static ReportDecoder decoder(Pattern hostnameRule) {
+        return new ReportDecoder(
+                List.of(new TbdsReportFormat(".", hostnameRule), new OpenTsdbJsonFormat()),
+                PointRules.defaults(), 4096, 200);
+    }
+
+    private void decode(String json) {
+        points.clear();
+        rejects.clear();
+        decoder.decode(new RawRecord(json.getBytes(StandardCharsets.UTF_8), ORIGIN, 0L), NOW, new DecodeOutput() {
+            @Override
+            public void point(DataPoint point) {
+                points.add(point);
+            }
+
+            @Override
+            public void reject(Reject reject) {
+                rejects.add(reject);
+            }
+        });
+    }
+
+    private List<String> pointTexts() {
+        List<String> texts = new ArrayList<>();
+        points.forEach(p -> texts.add(p.toString()));
+        return texts;
+    }
+
+    private List<RejectReason> reasons() {
+        List<RejectReason> list = new ArrayList<>();
+        rejects.forEach(r -> list.add(r.reason()));
+        return list;
+    }
+
+    @Test
+    void tbdsSeedBecomesTheDocumentedDatapoint() {
+        decode(TBDS_SEED);
+        assertThat(rejects).isEmpty();
+        assertThat(points).hasSize(1);
+        DataPoint p = points.get(0);
+        assertThat(p.metric()).isEqualTo("mking.network");
+        assertThat(p.timestamp()).isEqualTo(1597634942159L);
+        assertThat(p.isFloating()).isFalse();
+        assertThat(p.longValue()).isEqualTo(406885354231L);
+        assertThat(p.tags()).containsExactly("hostname", "tbds-172-16-0-4", "instance_id", "lo", "type", "bytes_sent");
+        assertThat(p.origin()).isEqualTo(ORIGIN);
+    }
+
+    @Test
+    void tbdsGivesOnePointPerEntryAndJudgesEachEntryAlone() {
+        decode("{\"metrics\":[{\"appid\":\"app\",\"metricname\":\"cpu\",\"hostname\":\"h1\","
+                + "\"metrics\":{\"1597634942\":1.5,\"1597634952\":\"2\",\"bad\":\"3\",\"1597634962\":\"x\",\"1597634972\":4}}]}");
+        assertThat(pointTexts()).containsExactly(
+                "app.cpu{hostname=h1} 1597634942 1.5",
+                "app.cpu{hostname=h1} 1597634952 2",
+                "app.cpu{hostname=h1} 1597634972 4");
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_TIMESTAMP, RejectReason.INVALID_VALUE);
+        assertThat(rejects.get(0).message()).contains("entry \"bad\"");
+        // the offending item is the exact text of the item, with the origin of the record
+        assertThat(rejects.get(0).item()).startsWith("{\"appid\":\"app\"").endsWith("4}}");
+        assertThat(rejects.get(0).origin()).isEqualTo(ORIGIN);
+    }
+
+    @Test
+    void tbdsItemWithoutHostnameIsRejectedWhileOtherItemsPass() {
+        decode("{\"metrics\":[{\"appid\":\"a\",\"metricname\":\"m\",\"metrics\":{\"1597634942\":1}},"
+                + "{\"appid\":\"a\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":2}}]}");
+        assertThat(pointTexts()).containsExactly("a.m{hostname=h} 1597634942 2");
+        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+        assertThat(rejects.get(0).message()).contains("item 0").contains("hostname");
+    }
+
+    @Test
+    void tbdsHostnameRuleIsEnforcedWhenConfigured() {
+        decoder = decoder(Pattern.compile("tbds-[0-9-]+"));
+        decode(TBDS_SEED);
+        assertThat(points).hasSize(1);
+        decode(TBDS_SEED.replace("tbds-172-16-0-4", "laptop"));
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        assertThat(rejects.get(0).message()).contains("hostname rule");
+    }
+
+    @Test
+    void tbdsTagProblemsRejectTheItem() {
+        decode("{\"metrics\":[{\"appid\":\"a\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":1},"
+                + "\"tags\":{\"type\":\"bytes sent\"}}]}");
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        decode("{\"metrics\":[{\"appid\":\"bad app\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":1}}]}");
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_METRIC);
+    }
+
+    @Test
+    void tbdsTagsOfAnyScalarTypeBecomeText() {
+        decode("{\"metrics\":[{\"appid\":\"a\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":1},"
+                + "\"tags\":{\"port\":8080,\"up\":true,\"gone\":null}}]}");
+        assertThat(pointTexts()).containsExactly("a.m{hostname=h,port=8080,up=true} 1597634942 1");
+    }
+
+    @Test
+    void fieldsOfNoFormatBeforeTheFirstKnownOneAreSkipped() {
+        decode("{\"version\":2,\"extra\":{\"a\":[1,2]}," + TBDS_SEED.substring(1));
+        assertThat(points).hasSize(1);
+    }
+
+    @Test
+    void openTsdbObjectAndArray() {
+        decode("{\"metric\":\"sys.cpu\",\"timestamp\":1597634942,\"value\":42,\"tags\":{\"host\":\"web01\"}}");
+        assertThat(pointTexts()).containsExactly("sys.cpu{host=web01} 1597634942 42");
+        decode("[{\"tags\":{\"host\":\"a\",\"dc\":\"x\"},\"value\":\"0.5\",\"timestamp\":\"1597634942000\",\"metric\":\"m\"},"
+                + "{\"metric\":\"m\",\"timestamp\":1597634943,\"value\":-7,\"tags\":{\"host\":\"a\"}}]");
+        assertThat(pointTexts()).containsExactly("m{dc=x,host=a} 1597634942000 0.5", "m{host=a} 1597634943 -7");
+        assertThat(rejects).isEmpty();
+    }
+
+    @Test
+    void openTsdbArrayKeepsGoodPointsAndRejectsEachBadOneWithItsReason() {
+        String bad1 = "{\"metric\":\"bad metric!\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}}";
+        String bad2 = "{\"metric\":\"m\",\"timestamp\":1597634942.5,\"value\":1,\"tags\":{\"h\":\"a\"}}";
+        String bad3 = "{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1}";
+        String bad4 = "{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":\"NaN\",\"tags\":{\"h\":\"a\"}}";
+        String bad5 = "{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"1\":\"1\",\"2\":\"2\",\"3\":\"3\","
+                + "\"4\":\"4\",\"5\":\"5\",\"6\":\"6\",\"7\":\"7\",\"8\":\"8\",\"9\":\"9\"}}";
+        String bad6 = "{\"metric\":\"m\",\"timestamp\":1700007200,\"value\":1,\"tags\":{\"h\":\"a\"}}";
+        String bad7 = "{\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}}";
+        String good = "{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}}";
+        decode("[" + String.join(",", bad1, good, bad2, bad3, bad4, bad5, bad6, bad7, "42") + "]");
+        assertThat(pointTexts()).containsExactly("m{h=a} 1597634942 1");
+        assertThat(reasons()).containsExactly(
+                RejectReason.INVALID_METRIC,
+                RejectReason.INVALID_TIMESTAMP,
+                RejectReason.NO_TAGS,
+                RejectReason.INVALID_VALUE,
+                RejectReason.TOO_MANY_TAGS,
+                RejectReason.TIMESTAMP_OUT_OF_WINDOW,
+                RejectReason.MISSING_FIELD,
+                RejectReason.UNKNOWN_FORMAT);
+        assertThat(rejects.get(0).item()).isEqualTo(bad1);
+        assertThat(rejects.get(3).item()).isEqualTo(bad4);
+    }
+
+    @Test
+    void unreadableReportIsOneMalformedJsonRejectWithThePayloadAndNoPoints() {
+        String truncated = "[{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}},{\"metric\":";
+        decode(truncated);
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(rejects.get(0).item()).isEqualTo(truncated);
+        decode("not json");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        decode("");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        decode(TBDS_SEED + " trailing");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(points).isEmpty();
+    }
+
+    @Test
+    void invalidUtf8IsMalformed() {
+        points.clear();
+        rejects.clear();
+        byte[] bytes = {'{', '"', 'm', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'};
+        decoder.decode(new RawRecord(bytes, ORIGIN, 0L), NOW, new DecodeOutput() {
+            @Override
+            public void point(DataPoint point) {
+                points.add(point);
+            }
+
+            @Override
+            public void reject(Reject reject) {
+                rejects.add(reject);
+            }
+        });
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+    }
+
+    @Test
+    void unknownShapesAndEmptyReportsAreNeverSilent() {
+        decode("{\"foo\":1}");
+        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+        decode("123");
+        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+        decode("[]");
+        assertThat(reasons()).containsExactly(RejectReason.EMPTY_REPORT);
+        decode("{\"metrics\":[]}");
+        assertThat(reasons()).containsExactly(RejectReason.EMPTY_REPORT);
+        decode("{\"metrics\":{}}");
+        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+    }
+
+    @Test
+    void oversizedPayloadIsRejectedAndTruncated() {
+        StringBuilder big = new StringBuilder("[");
+        while (big.length() < 5000) {
+            big.append("{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}},");
+        }
+        decode(big.append("{}]").toString());
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
+        assertThat(rejects.get(0).truncated()).isTrue();
+        assertThat(rejects.get(0).item()).hasSize(200);
+    }
+
+    @Test
+    void onlyEnabledFormatsAreRecognised() {
+        decoder = new ReportDecoder(List.of(new OpenTsdbJsonFormat()), PointRules.defaults(), 4096, 200);
+        decode(TBDS_SEED);
+        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+    }
+}

@@ -1,0 +1,554 @@
+package io.tsdbpipe.sink;
+
+import io.tsdbpipe.testing.TestingOpenTsdbServer;
+
+import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.RejectReason;
+
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static io.tsdbpipe.sink.TestPoints.longPoint;
+import static io.tsdbpipe.sink.TestPoints.texts;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The writer against {@link TestingOpenTsdbServer}, in a writer context like flink-connector-base's
+ * {@code TestSinkInitContextAnyThreadMailbox} ({@link TestingWriterInitContext}): HTTP callbacks post from any thread.
+ */
+class OpenTsdbSinkWriterTest {
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private TestingOpenTsdbServer server;
+
+    @BeforeEach
+    void setUp() {
+        TestingDeadLetterPublisher.reset();
+        server = open(TestingOpenTsdbServer.start());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T open(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private static OpenTsdbSinkBuilder sink(String... urls) {
+        return OpenTsdbSink.builder()
+                .setEndpoints(urls)
+                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                .setRetryInitialBackoff(Duration.ofMillis(5))
+                .setRetryMaxBackoff(Duration.ofMillis(50))
+                .setRequestTimeout(Duration.ofSeconds(5));
+    }
+
+    private OpenTsdbSinkWriter writer(OpenTsdbSink sink) {
+        return open((OpenTsdbSinkWriter) sink.createWriter(new TestingWriterInitContext()));
+    }
+
+    private static void writeAll(OpenTsdbSinkWriter writer, List<DataPoint> points) throws Exception {
+        for (DataPoint p : points) {
+            writer.write(p, null);
+        }
+    }
+
+    /** Each point stored exactly once, with exactly its value. */
+    private static void assertStoredExactlyOnce(TestingOpenTsdbServer tsd, List<DataPoint> points) {
+        assertThat(tsd.storedTexts()).containsExactlyInAnyOrderElementsOf(texts(points));
+    }
+
+    /** Each point stored with exactly its value, possibly more than once (a timed-out request may land later). */
+    private static void assertStoredWithTheirValues(TestingOpenTsdbServer tsd, List<DataPoint> points) {
+        Map<String, Set<String>> valuesBySeriesAndTime = new HashMap<>();
+        for (TestingOpenTsdbServer.StoredPoint p : tsd.stored()) {
+            String text = p.toString();
+            valuesBySeriesAndTime.computeIfAbsent(text.substring(0, text.lastIndexOf(' ')), k -> new HashSet<>())
+                    .add(p.value);
+        }
+        assertThat(valuesBySeriesAndTime.values()).allSatisfy(values -> assertThat(values).hasSize(1));
+        assertThat(new HashSet<>(tsd.storedTexts())).isEqualTo(new HashSet<>(texts(points)));
+    }
+
+    // ------------------------------------------------------------------------------------------ batching
+
+    @Test
+    void withoutGzipRequestsAreBoundedByPointCountAndWireBytes() throws Exception {
+        List<DataPoint> points = TestPoints.mixed(1000, 0);
+        OpenTsdbSinkWriter byCount = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(40).build());
+        writeAll(byCount, points);
+        byCount.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(server.requests()).hasSize(25).allSatisfy(r -> {
+            assertThat(r.points).isEqualTo(40);
+            assertThat(r.wireBytes).isLessThanOrEqualTo(8192);
+            assertThat(r.gzip).isFalse();
+            assertThat(r.query).isEqualTo("details");
+            assertThat(r.status).isEqualTo(200);
+        });
+
+        TestingOpenTsdbServer second = open(TestingOpenTsdbServer.start());
+        OpenTsdbSinkWriter byBytes = writer(sink(second.url()).setGzip(false).setMaxBatchPoints(500).build());
+        writeAll(byBytes, points);
+        byBytes.flush(true);
+        assertStoredExactlyOnce(second, points);
+        List<TestingOpenTsdbServer.Request> requests = second.requests();
+        assertThat(requests).allSatisfy(r -> assertThat(r.wireBytes).isLessThanOrEqualTo(8192));
+        assertThat(requests.stream().mapToInt(r -> r.wireBytes).max().orElse(0)).isGreaterThan(7500);
+        assertThat(requests.stream().mapToInt(r -> r.points).max().orElse(0)).isLessThan(100);
+        assertThat(byBytes.metrics().bytesSent.getCount())
+                .isEqualTo(requests.stream().mapToLong(r -> r.wireBytes).sum());
+    }
+
+    @Test
+    void withGzipTheSameWireLimitCarriesManyMorePoints() throws Exception {
+        List<DataPoint> points = TestPoints.mixed(5000, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(1000).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        List<TestingOpenTsdbServer.Request> requests = server.requests();
+        assertThat(requests).allSatisfy(r -> {
+            assertThat(r.gzip).isTrue();
+            assertThat(r.wireBytes).isLessThanOrEqualTo(8192);
+            assertThat(r.status).isEqualTo(200);
+        });
+        assertThat(5000 / requests.size()).as("points per request").isGreaterThan(300);
+        assertThat(writer.metrics().pointsWritten.getCount()).isEqualTo(5000);
+    }
+
+    @Test
+    void aCompressedBodyOverTheWireLimitIsSplitNeverSent() throws Exception {
+        Random r = new Random(3);
+        List<DataPoint> points = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            points.add(TestPoints.doublePoint("m." + r.nextInt(100), 1_700_000_000L + i, r.nextDouble(), i,
+                    "id", Long.toString(r.nextLong(), 36), "h", Long.toString(r.nextLong(), 36)));
+        }
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(2000).setMaxBufferedPoints(5000)
+                .build());
+        writer.sizer().recordCompression(30, 1); // as if earlier batches had compressed 30x
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(server.requests()).allSatisfy(req -> {
+            assertThat(req.wireBytes).isLessThanOrEqualTo(8192);
+            assertThat(req.status).isEqualTo(200);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------ transient failures
+
+    @Test
+    void serverErrorsAreRetriedUntilEveryPointIsStored() throws Exception {
+        server.failNext(3, 500);
+        List<DataPoint> points = TestPoints.mixed(300, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        OpenTsdbSinkMetrics m = writer.metrics();
+        assertThat(m.requests5xx.getCount()).isEqualTo(3);
+        // The framework's congestion control shrinks batches after a failure, so fewer than 3 x 50 are retried.
+        assertThat(m.pointsRetried.getCount()).isBetween(3L, 150L);
+        assertThat(m.pointsWritten.getCount()).isEqualTo(300);
+        assertThat(m.endpointDownEvents.getCount()).isGreaterThanOrEqualTo(1);
+        assertThat(m.requestLatency.getCount()).isEqualTo(server.requests().size());
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void timeoutsAreRetriedAndEveryPointArrivesWithItsValue() throws Exception {
+        server.delayNext(2, Duration.ofMillis(1200));
+        List<DataPoint> points = TestPoints.mixed(200, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
+                .setRequestTimeout(Duration.ofMillis(300)).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        Thread.sleep(1300); // let the late answers to the timed-out requests land too
+        assertStoredWithTheirValues(server, points);
+        assertThat(writer.metrics().requestsError.getCount()).isEqualTo(2);
+        assertThat(writer.metrics().pointsRetried.getCount()).isBetween(2L, 100L);
+    }
+
+    @Test
+    void aClosedConnectionIsRetried() throws Exception {
+        server.closeNext(2);
+        List<DataPoint> points = TestPoints.mixed(150, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.metrics().requestsError.getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void throttledPointsAloneAreRetriedAndTheOthersStoredOnce() throws Exception {
+        server.throttle("slow", 15);
+        List<DataPoint> points = new ArrayList<>(TestPoints.mixed(100, 0));
+        for (int i = 0; i < 10; i++) {
+            points.add(longPoint("slow", 1_700_000_000L + i, i, 1000 + i, "host", "a"));
+        }
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(500).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.metrics().pointsRetried.getCount()).isEqualTo(15);
+        assertThat(writer.metrics().pointsWritten.getCount()).isEqualTo(110);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------ partial 400
+
+    @Test
+    void partialBadRequestStoresTheGoodRetriesTheRetryableAndDeadLettersExactlyTheBad() throws Exception {
+        server.onlyMetrics("good", "slow").throttle("slow", 3);
+        List<DataPoint> good = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            good.add(longPoint("good", 1_700_000_000L + i, i * 10, i, "host", "a", "dc", "x"));
+        }
+        for (int i = 0; i < 3; i++) {
+            good.add(TestPoints.doublePoint("slow", 1_700_000_000L + i, i + 0.5, 100 + i, "host", "b"));
+        }
+        DataPoint unknown = longPoint("not.created", 1_700_000_000L, 1, 200, "host", "a");
+        DataPoint illegal = longPoint("bad metric", 1_700_000_000L, 2, 201, "host", "a");
+        DataPoint tooManyTags = longPoint("good", 1_700_000_050L, 3, 202,
+                "a", "1", "b", "2", "c", "3", "d", "4", "e", "5", "f", "6", "g", "7", "h", "8", "i", "9");
+        List<DataPoint> all = new ArrayList<>(good);
+        all.add(5, unknown);
+        all.add(11, illegal);
+        all.add(tooManyTags);
+
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(100).build());
+        writeAll(writer, all);
+        writer.flush(true);
+
+        assertStoredExactlyOnce(server, good);
+        OpenTsdbElementConverter converter = new OpenTsdbElementConverter();
+        Map<Long, Reject> byOffset = TestingDeadLetterPublisher.flushed().stream()
+                .collect(Collectors.toMap(rj -> rj.origin().offset(), Function.identity()));
+        assertThat(byOffset).containsOnlyKeys(200L, 201L, 202L);
+        assertThat(byOffset.values()).allSatisfy(rj -> {
+            assertThat(rj.reason()).isEqualTo(RejectReason.TSDB_REJECTED);
+            assertThat(rj.origin().topic()).isEqualTo(TestPoints.TOPIC);
+            assertThat(rj.truncated()).isFalse();
+        });
+        assertThat(byOffset.get(200L).message()).isEqualTo("Unknown metric");
+        assertThat(byOffset.get(200L).item()).isEqualTo(converter.apply(unknown, null).json());
+        assertThat(byOffset.get(201L).message())
+                .isEqualTo("Invalid metric name (\"bad metric\"): illegal character:  ");
+        assertThat(byOffset.get(201L).item()).isEqualTo(converter.apply(illegal, null).json());
+        assertThat(byOffset.get(202L).message()).startsWith("Too many tags: 9 maximum allowed: 8");
+        assertThat(TestingDeadLetterPublisher.published()).hasSize(3);
+        OpenTsdbSinkMetrics m = writer.metrics();
+        assertThat(m.pointsDeadLettered.getCount()).isEqualTo(3);
+        assertThat(m.pointsRetried.getCount()).isEqualTo(3);
+        assertThat(m.pointsWritten.getCount()).isEqualTo(good.size());
+        assertThat(m.requests4xx.getCount()).as("one partial 400; the retry of the throttled points succeeds")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void deadLetterItemIsCutToTheConfiguredLength() throws Exception {
+        server.onlyMetrics("known");
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setDeadLetterMaxItemChars(20).build());
+        writer.write(longPoint("unknown", 1_700_000_000L, 1, 7, "host", "a"), null);
+        writer.flush(true);
+        Reject reject = TestingDeadLetterPublisher.flushed().get(0);
+        assertThat(reject.item()).hasSize(20).startsWith("{\"metric\":\"unknown\"");
+        assertThat(reject.truncated()).isTrue();
+    }
+
+    // ------------------------------------------------------------------------------------------ request size
+
+    @Test
+    void aTsdRefusingLargeBodiesMakesTheSinkSplitAndShrinkNeverDrop() throws Exception {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 1200; i++) {
+            big.append("abcdefgh");
+        }
+        DataPoint huge = longPoint("huge", 1_700_000_000L, 1, 999, "k", big.toString());
+        List<DataPoint> points = TestPoints.mixed(2000, 0);
+        List<DataPoint> all = new ArrayList<>(points);
+        all.add(700, huge);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(65536)
+                .setMaxBatchPoints(2000).setMaxBufferedPoints(5000).build());
+        writeAll(writer, all);
+        writer.flush(true);
+
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.sizer().maxWireBytes()).isLessThanOrEqualTo(8192);
+        List<Reject> rejects = TestingDeadLetterPublisher.flushed();
+        assertThat(rejects).hasSize(1);
+        assertThat(rejects.get(0).origin().offset()).isEqualTo(999);
+        assertThat(rejects.get(0).message()).startsWith("HTTP 400: ").contains("Chunked request not supported.");
+    }
+
+    @Test
+    void aTsdClosingConnectionsOnLargeBodiesMakesTheSinkShrinkTo8KiB() throws Exception {
+        server.largeBody(TestingOpenTsdbServer.LargeBody.CLOSE);
+        List<DataPoint> points = TestPoints.mixed(2000, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(65536)
+                .setMaxBatchPoints(2000).setMaxBufferedPoints(5000).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.sizer().maxWireBytes()).isEqualTo(8192);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void aPointLargerThanMaxBatchBytesIsDeadLetteredAndTheRestWritten() throws Exception {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            big.append(Integer.toString(i * 7919 + 13, 36));
+        }
+        DataPoint huge = longPoint("huge", 1_700_000_000L, 1, 77, "k", big.toString());
+        List<DataPoint> points = TestPoints.mixed(30, 0);
+        List<DataPoint> all = new ArrayList<>(points);
+        all.add(10, huge);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(512).build());
+        writeAll(writer, all);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(TestingDeadLetterPublisher.flushed()).singleElement().satisfies(rj -> {
+            assertThat(rj.origin().offset()).isEqualTo(77);
+            assertThat(rj.message()).contains("larger than sink.opentsdb.max-batch-bytes (512 bytes)");
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------ endpoints
+
+    @Test
+    void aFailingEndpointIsSkippedDuringTheCooldownAndUsedAgainAfter() throws Exception {
+        TestingOpenTsdbServer other = open(TestingOpenTsdbServer.start());
+        other.failNext(1, 503);
+        OpenTsdbSinkWriter writer = writer(sink(server.url(), other.url()).setGzip(false).setMaxBatchPoints(10)
+                .setMaxInFlightRequests(1).setEndpointCooldown(Duration.ofMillis(2500)).build());
+
+        List<DataPoint> first = TestPoints.mixed(100, 0);
+        writeAll(writer, first);
+        writer.flush(true);
+        assertThat(other.requests()).as("only the 503 while cooling down").hasSize(1);
+        assertThat(writer.metrics().endpointDownEvents.getCount()).isEqualTo(1);
+
+        Thread.sleep(2600);
+        List<DataPoint> second = TestPoints.mixed(100, 1000);
+        for (int i = 0; i < second.size(); i++) {
+            DataPoint p = second.get(i);
+            second.set(i, longPoint(p.metric(), p.timestamp() + 100_000, i, 1000 + i, "host", "h"));
+        }
+        writeAll(writer, second);
+        writer.flush(true);
+        assertThat(other.requests().size()).as("back in the rotation").isGreaterThan(3);
+        List<DataPoint> all = new ArrayList<>(first);
+        all.addAll(second);
+        List<String> stored = new ArrayList<>(server.storedTexts());
+        stored.addAll(other.storedTexts());
+        assertThat(stored).containsExactlyInAnyOrderElementsOf(texts(all));
+    }
+
+    @Test
+    void aDeadEndpointIsSkipped() throws Exception {
+        TestingOpenTsdbServer dead = TestingOpenTsdbServer.start();
+        String deadUrl = dead.url();
+        dead.close();
+        List<DataPoint> points = TestPoints.mixed(300, 0);
+        OpenTsdbSinkWriter writer = writer(sink(deadUrl, server.url()).setGzip(false).setMaxBatchPoints(30)
+                .setEndpointCooldown(Duration.ofSeconds(30)).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.metrics().requestsError.getCount()).isEqualTo(1);
+        assertThat(writer.metrics().endpointDownEvents.getCount()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------------------------------ checkpoints
+
+    @Test
+    void aCheckpointFlushWaitsForInFlightRequestsThenFlushesTheDeadLetters() throws Exception {
+        server.onlyMetrics("sys.cpu.user", "sys.if.bytes", "app.requests").delayNext(6, Duration.ofMillis(200));
+        List<DataPoint> points = TestPoints.mixed(230, 0);
+        List<DataPoint> bad = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            bad.add(longPoint("unknown." + i, 1_700_000_000L, i, 500 + i, "host", "x"));
+        }
+        List<DataPoint> all = new ArrayList<>(points);
+        for (int i = 0; i < bad.size(); i++) {
+            all.add(i * 30, bad.get(i));
+        }
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(20)
+                .setMaxInFlightRequests(4).build());
+        writeAll(writer, all);
+
+        writer.flush(false); // what a checkpoint does before snapshotState
+        List<BufferedRequestState<OpenTsdbPutEntry>> state = writer.snapshotState(1);
+
+        assertThat(writer.metrics().requestLatency.getCount()).isEqualTo(server.requests().size());
+        assertThat(TestingDeadLetterPublisher.flushed())
+                .as("every refused point is flushed when the checkpoint completes")
+                .containsExactlyInAnyOrderElementsOf(TestingDeadLetterPublisher.published());
+        // Every point is in exactly one place: stored, dead-lettered, or in the checkpoint.
+        List<String> accounted = new ArrayList<>(server.storedTexts());
+        OpenTsdbElementConverter converter = new OpenTsdbElementConverter();
+        Map<String, String> textByJson = new HashMap<>();
+        for (DataPoint p : all) {
+            textByJson.put(converter.apply(p, null).json(), p.toString());
+        }
+        for (Reject r : TestingDeadLetterPublisher.flushed()) {
+            accounted.add(textByJson.get(r.item()));
+        }
+        for (BufferedRequestState<OpenTsdbPutEntry> s : state) {
+            s.getBufferedRequestEntries().forEach(w -> accounted.add(textByJson.get(w.getRequestEntry().json())));
+        }
+        assertThat(accounted).containsExactlyInAnyOrderElementsOf(texts(all));
+        assertThat(TestingDeadLetterPublisher.flushed()).isNotEmpty();
+
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(TestingDeadLetterPublisher.flushed()).extracting(r -> r.origin().offset())
+                .containsExactlyInAnyOrder(500L, 501L, 502L, 503L, 504L, 505L, 506L);
+    }
+
+    @Test
+    void aFailingDeadLetterFlushFailsTheCheckpoint() throws Exception {
+        server.onlyMetrics("known");
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        writer.write(longPoint("unknown", 1_700_000_000L, 1, 7, "host", "a"), null);
+        TestingDeadLetterPublisher.failFlush(true);
+        assertThatThrownBy(() -> writer.flush(true))
+                .isInstanceOf(OpenTsdbSinkException.class)
+                .hasMessageContaining("dead-letter");
+    }
+
+    @Test
+    void bufferedPointsAreCheckpointedAndWrittenAfterRestore() throws Exception {
+        OpenTsdbSink sink = sink(server.url()).setMaxBatchPoints(100).build();
+        List<DataPoint> points = TestPoints.mixed(7, 0);
+        OpenTsdbSinkWriter writer = writer(sink);
+        writeAll(writer, points);
+        List<BufferedRequestState<OpenTsdbPutEntry>> state = writer.snapshotState(1);
+        assertThat(state.get(0).getBufferedRequestEntries()).hasSize(7);
+        assertThat(server.requests()).isEmpty();
+
+        OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
+        BufferedRequestState<OpenTsdbPutEntry> restored =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state.get(0)));
+        OpenTsdbSinkWriter again = open((OpenTsdbSinkWriter) sink.restoreWriter(
+                new TestingWriterInitContext(), List.of(restored)));
+        again.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(TestingDeadLetterPublisher.created()).isEqualTo(2);
+        again.close();
+        assertThat(TestingDeadLetterPublisher.closed()).isGreaterThanOrEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------------------------------ fatal & auth
+
+    @Test
+    void aReadOnlyTsdFailsTheJobLoudly() throws Exception {
+        server.readOnly();
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        writeAll(writer, TestPoints.mixed(10, 0));
+        assertThatThrownBy(() -> writer.flush(true))
+                .isInstanceOf(OpenTsdbSinkException.class)
+                .hasMessageContaining("HTTP 404")
+                .hasMessageContaining("tsd.mode=ro");
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void refusedCredentialsFailTheJob() throws Exception {
+        server.requireHeader("Authorization", "Basic dTpw");
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setBasicAuth("u", "wrong").build());
+        writeAll(writer, TestPoints.mixed(10, 0));
+        assertThatThrownBy(() -> writer.flush(true))
+                .isInstanceOf(OpenTsdbSinkException.class)
+                .hasMessageContaining("HTTP 401")
+                .hasMessageContaining("credentials were refused");
+    }
+
+    @Test
+    void basicAuthAndCustomHeadersAreSent() throws Exception {
+        server.requireHeader("Authorization", "Basic dTpw");
+        List<DataPoint> points = TestPoints.mixed(50, 0);
+        OpenTsdbSinkWriter basic = writer(sink(server.url()).setBasicAuth("u", "p").build());
+        writeAll(basic, points);
+        basic.flush(true);
+        assertStoredExactlyOnce(server, points);
+
+        TestingOpenTsdbServer keyed = open(TestingOpenTsdbServer.start()).requireHeader("X-Api-Key", "k1");
+        OpenTsdbSinkWriter header = writer(sink(keyed.url()).setAuthHeader("X-Api-Key", "k1").build());
+        writeAll(header, points);
+        header.flush(true);
+        assertStoredExactlyOnce(keyed, points);
+    }
+
+    @Test
+    void syncAsksTheTsdToAnswerAfterTheStorageWrite() throws Exception {
+        List<DataPoint> points = TestPoints.mixed(20, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setSync(true).setSyncTimeout(Duration.ofSeconds(2))
+                .build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(server.requests()).allSatisfy(r ->
+                assertThat(r.query).isEqualTo("details&sync&sync_timeout=2000"));
+    }
+
+    @Test
+    void pointsDifferingOnlyInTheirValueAreMatchedByTheValueText() throws Exception {
+        server.onlyMetrics("known");
+        DataPoint a = longPoint("unknown", 1_700_000_000L, 1, 1, "host", "a");
+        DataPoint b = longPoint("unknown", 1_700_000_000L, 2, 2, "host", "a");
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        writer.write(a, null);
+        writer.write(b, null);
+        writer.flush(true);
+        assertThat(TestingDeadLetterPublisher.flushed()).extracting(Reject::origin)
+                .containsExactlyInAnyOrder(new Origin(TestPoints.TOPIC, 0, 1), new Origin(TestPoints.TOPIC, 0, 2));
+    }
+
+    @Test
+    void anEchoMatchingNoSentPointIsDeadLetteredAsEchoedAndARetryableOneResendsTheBatch() throws Exception {
+        server.onlyMetrics("sys.cpu.user", "sys.if.bytes", "app.requests", "slow").throttle("slow", 1).mangleEchoes();
+        List<DataPoint> good = new ArrayList<>(TestPoints.mixed(30, 0));
+        good.add(longPoint("slow", 1_700_000_000L, 5, 100, "host", "a"));
+        List<DataPoint> all = new ArrayList<>(good);
+        all.add(longPoint("unknown", 1_700_000_000L, 6, 101, "host", "a"));
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        writeAll(writer, all);
+        writer.flush(true);
+
+        // The throttled point could not be told apart: everything not refused was sent again (same values).
+        assertStoredWithTheirValues(server, good);
+        assertThat(server.storedTexts()).hasSize(30 + 30 + 1);
+        List<Reject> rejects = TestingDeadLetterPublisher.flushed();
+        assertThat(rejects).hasSize(2).allSatisfy(r -> {
+            assertThat(r.origin()).isEqualTo(Origin.NONE);
+            assertThat(r.message()).isEqualTo("Unknown metric");
+            assertThat(r.item()).contains("\"metric\":\"UNKNOWN\"", "\"value\":\"6\"");
+        });
+    }
+}

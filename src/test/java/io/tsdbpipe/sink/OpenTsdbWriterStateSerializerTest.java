@@ -1,0 +1,55 @@
+package io.tsdbpipe.sink;
+
+import io.tsdbpipe.point.Origin;
+
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.flink.connector.base.sink.writer.AsyncSinkWriterTestUtils.assertThatBufferStatesAreEqual;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OpenTsdbWriterStateSerializerTest {
+
+    private final OpenTsdbElementConverter converter = new OpenTsdbElementConverter();
+
+    @Test
+    void roundTripKeepsEveryPointAndOriginAndSize() throws Exception {
+        List<RequestEntryWrapper<OpenTsdbPutEntry>> wrappers = new ArrayList<>();
+        for (var p : TestPoints.mixed(50, 1000)) {
+            OpenTsdbPutEntry e = converter.apply(p, null);
+            wrappers.add(new RequestEntryWrapper<>(e, Math.min(e.sizeInBytes(), 511)));
+        }
+        OpenTsdbPutEntry unicode = new OpenTsdbPutEntry(
+                "{\"metric\":\"温度\"}".getBytes(StandardCharsets.UTF_8), new Origin("tópic", 3, Long.MAX_VALUE));
+        wrappers.add(new RequestEntryWrapper<>(unicode, unicode.sizeInBytes()));
+        OpenTsdbPutEntry none = new OpenTsdbPutEntry(new byte[0], Origin.NONE);
+        wrappers.add(new RequestEntryWrapper<>(none, 1));
+        BufferedRequestState<OpenTsdbPutEntry> state = new BufferedRequestState<>(wrappers);
+
+        OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
+        BufferedRequestState<OpenTsdbPutEntry> back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+
+        assertThatBufferStatesAreEqual(state, back);
+        assertThat(back.getBufferedRequestEntries()).extracting(w -> w.getRequestEntry().origin())
+                .containsExactlyElementsOf(wrappers.stream().map(w -> w.getRequestEntry().origin()).toList());
+        assertThat(back.getBufferedRequestEntries().get(50).getRequestEntry().json()).isEqualTo("{\"metric\":\"温度\"}");
+    }
+
+    @Test
+    void retryCountIsNotCheckpointed() throws Exception {
+        OpenTsdbPutEntry e = converter.apply(TestPoints.longPoint("m", 1L, 1, 0, "k", "v"), null).retried().retried();
+        BufferedRequestState<OpenTsdbPutEntry> state =
+                new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(e, e.sizeInBytes())));
+        OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
+        OpenTsdbPutEntry back = serializer.deserialize(1, serializer.serialize(state))
+                .getBufferedRequestEntries().get(0).getRequestEntry();
+        assertThat(back).isEqualTo(e);
+        assertThat(back.attempts()).isZero();
+    }
+}

@@ -1,0 +1,50 @@
+package io.tsdbpipe.tools;
+
+import io.tsdbpipe.job.JobConfig;
+import io.tsdbpipe.job.PipelineComponents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DryRunTest {
+
+    @Test
+    void printsOneStableJsonLinePerInputLine() throws Exception {
+        String input = String.join("\n",
+                "{\"metrics\":[{\"appid\":\"mking\",\"hostname\":\"tbds-172-16-0-4\",\"metricname\":\"network\","
+                        + "\"metrics\":{\"1597634942159\":\"406885354231\"},\"tags\":{\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}}]}",
+                "[{\"metric\":\"sys.cpu\",\"timestamp\":1597634942,\"value\":1.5,\"tags\":{\"host\":\"a\"}},"
+                        + "{\"metric\":\"bad metric\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"host\":\"a\"}}]",
+                "not json");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DryRun.run(
+                PipelineComponents.decoder(JobConfig.of(Map.of()).configuration()),
+                new BufferedReader(new StringReader(input)),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).isEqualTo("{\"line\":1,\"datapoints\":[{\"metric\":\"mking.network\","
+                + "\"timestamp\":1597634942159,\"value\":406885354231,\"tags\":{\"hostname\":\"tbds-172-16-0-4\","
+                + "\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}}],\"rejects\":[]}");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode second = json.readTree(lines[1]);
+        assertThat(second.get("line").asInt()).isEqualTo(2);
+        assertThat(second.get("datapoints")).hasSize(1);
+        assertThat(second.get("datapoints").get(0).get("value").asDouble()).isEqualTo(1.5);
+        assertThat(second.get("rejects").get(0).get("reason").asText()).isEqualTo("invalid_metric");
+        JsonNode third = json.readTree(lines[2]);
+        assertThat(third.get("datapoints")).isEmpty();
+        assertThat(third.get("rejects").get(0).get("reason").asText()).isEqualTo("malformed_json");
+        assertThat(third.get("rejects").get(0).get("message").asText()).isNotBlank();
+    }
+}
