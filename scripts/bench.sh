@@ -4,11 +4,13 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: scripts/bench.sh [JMH options] [BENCHMARK_REGEX]
+       scripts/bench.sh --footprint [SERIES]
 
 Builds the test classes and runs the JMH benchmarks under src/test/java/io/tsdbpipe/benchmark (default: all).
 Scores are operations per second on one thread; one operation = one datapoint for the decode benchmarks.
 Examples: scripts/bench.sh                      # everything, 1 fork, 3x2 s warm-up, 5x2 s measurement
           scripts/bench.sh -f 2 DecodeBenchmark.decodeTbds
+          scripts/bench.sh --footprint 200000     # series-stage state per series: heap and checkpoint bytes
 USAGE
 }
 for a in "$@"; do [[ "$a" == "-h" || "$a" == "--help" ]] && { usage; exit 0; }; done
@@ -16,7 +18,11 @@ source "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 require_java
 cd "$REPO_DIR"
 info "compiling benchmarks"
-mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >&2
+quiet_mvn test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 info "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
-"$JAVA" -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" org.openjdk.jmh.Main \
+cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+if [[ "${1:-}" == "--footprint" ]]; then
+  exec "$JAVA" -Xmx4g -cp "$cp" io.tsdbpipe.benchmark.SeriesStateFootprint "${@:2}"
+fi
+"$JAVA" -cp "$cp" org.openjdk.jmh.Main \
   -rf text -rff target/jmh-result.txt "${@:-io.tsdbpipe.benchmark}"

@@ -53,7 +53,7 @@ Options:
   --from-savepoint PATH         restore from a savepoint or retained checkpoint (resume: the first argument)
   --allow-non-restored-state    restore even if the savepoint has state of an operator the job no longer has
   --jar FILE                    the job jar (default target/tsdb-report-pipeline-0.1.0-SNAPSHOT.jar; built with
-                                "mvn -B package -DskipTests" if missing) (JOB_JAR)
+                                "mvn -B package -Dmaven.test.skip=true" if missing) (JOB_JAR)
   --no-wait                     print the job id right after the submission
   --wait-timeout S              seconds to wait for RUNNING (default 120) (JOB_WAIT_TIMEOUT)
   -- JOB ARGS                   more job arguments, --key value (README.md, "Configuration reference"), e.g.
@@ -101,8 +101,8 @@ build_jar_if_missing() {
   require_cmd mvn
   local start
   start="$(now_ms)"
-  info "building the job jar (mvn -B package -DskipTests; log $LOG_DIR/mvn-package.log)"
-  if ! (cd "$REPO_DIR" && mvn -B package -DskipTests >"$LOG_DIR/mvn-package.log" 2>&1); then
+  info "building the job jar (mvn -B package -Dmaven.test.skip=true; log $LOG_DIR/mvn-package.log)"
+  if ! (cd "$REPO_DIR" && mvn -B package -Dmaven.test.skip=true >"$LOG_DIR/mvn-package.log" 2>&1); then
     log_tail "$LOG_DIR/mvn-package.log" 40
     die "the build failed (log: $LOG_DIR/mvn-package.log)"
   fi

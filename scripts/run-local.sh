@@ -5,7 +5,8 @@ usage() {
   cat <<'USAGE'
 Usage: scripts/run-local.sh [--config FILE] [--key value]... [--input FILE]
 
-1. starts a local Kafka broker and OpenTSDB 2.4.1 on HBase (scripts/infra.sh up; idempotent, state in .local/),
+1. starts a local Kafka broker and OpenTSDB 2.4.1 on HBase (scripts/kafka.sh, scripts/opentsdb.sh; idempotent,
+   state in .local/),
 2. creates the report and dead-letter topics,
 3. sends the reports of --input (default scripts/samples/reports.jsonl: the seed's TBDS report, OpenTSDB JSON, and
    some bad reports), one per line,
@@ -13,7 +14,7 @@ Usage: scripts/run-local.sh [--config FILE] [--key value]... [--input FILE]
 5. prints the datapoints OpenTSDB returns for the sample metrics and the records of the dead-letter topic.
 
 --config FILE (default flink-conf/pipeline.yaml) and --key value are the job's configuration (README.md).
-The servers keep running; stop them with: scripts/infra.sh down
+The servers keep running; stop them with: scripts/kafka.sh stop; scripts/opentsdb.sh stop
 USAGE
 }
 source "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
@@ -37,7 +38,8 @@ done
 require_java
 
 started="$(now_ms)"
-"$SCRIPTS_DIR/infra.sh" up
+"$SCRIPTS_DIR/kafka.sh" start
+"$SCRIPTS_DIR/opentsdb.sh" start
 tsdb_url="http://$BIND_HOST:${TSDB_PORT:-4242}"
 bootstrap="$BIND_HOST:${KAFKA_PORT:-9092}"
 topic=reports
@@ -66,4 +68,4 @@ echo "== Dead-letter topic $dead_letter (reason, message, source offset)"
 "$SCRIPTS_DIR/kafka.sh" consume "$dead_letter" --timeout-ms 5000 2>/dev/null \
   | sed -E 's/.*"reason":"([^"]*)","message":"(([^"\\]|\\.)*)","topic":"([^"]*)","partition":([0-9]+),"offset":([0-9]+).*/\1: \2 (\4-\5@\6)/'
 echo
-info "done in $(elapsed_since "$started") s. OpenTSDB: $tsdb_url  Kafka: $bootstrap  Stop everything: scripts/infra.sh down"
+info "done in $(elapsed_since "$started") s. OpenTSDB: $tsdb_url  Kafka: $bootstrap  Stop: scripts/kafka.sh stop; scripts/opentsdb.sh stop"

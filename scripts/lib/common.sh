@@ -298,3 +298,8 @@ print_status() {
   printf '%-9s stopped\n' "$name"
   return 3
 }
+
+# mvn -q in the repository, its output (errors only) on stderr without colour codes.
+quiet_mvn() {
+  (cd "$REPO_DIR" && set -o pipefail && mvn -q -B "$@" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' >&2)
+}

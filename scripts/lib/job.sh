@@ -7,12 +7,12 @@ job_classpath() {
   local cpfile="$REPO_DIR/target/job-classpath.txt" stamp="$REPO_DIR/target/classes/.compiled"
   if [[ ! -s "$cpfile" || "$REPO_DIR/pom.xml" -nt "$cpfile" ]]; then
     info "resolving the job's classpath (first run downloads from Maven Central)"
-    (cd "$REPO_DIR" && mvn -q -B dependency:build-classpath -Dmdep.includeScope=test \
-        -Dmdep.outputFile=target/job-classpath.txt >&2) || die "could not resolve the job's classpath"
+    quiet_mvn dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/job-classpath.txt \
+      || die "could not resolve the job's classpath"
   fi
   if [[ ! -f "$stamp" ]] || [[ -n "$(find "$REPO_DIR/src/main" -newer "$stamp" -type f | head -1)" ]]; then
     info "compiling the job"
-    (cd "$REPO_DIR" && mvn -q -B compile >&2) || die "compilation failed"
+    quiet_mvn compile || die "compilation failed"
     touch "$stamp"
   fi
   printf '%s:%s' "$REPO_DIR/target/classes" "$(cat "$cpfile")"

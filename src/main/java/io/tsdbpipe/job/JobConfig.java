@@ -86,9 +86,9 @@ public final class JobConfig {
         Map<String, ConfigOption<?>> known = knownOptions();
         for (String key : values.keySet()) {
             if (!known.containsKey(key) && PASS_THROUGH_PREFIXES.stream().noneMatch(key::startsWith)) {
-                throw new IllegalArgumentException(
-                        "Unknown configuration key '" + key + "'. Known keys: " + String.join(", ", known.keySet())
-                                + "; and prefixes " + PASS_THROUGH_PREFIXES);
+                throw new IllegalArgumentException("Unknown configuration key '" + key + "'" + suggestion(key, known.keySet())
+                        + " (see README.md, Configuration reference; free-form keys take a prefix: "
+                        + String.join(", ", PASS_THROUGH_PREFIXES) + ")");
             }
         }
         Configuration conf = Configuration.fromMap(values);
@@ -156,6 +156,39 @@ public final class JobConfig {
                 out.put(key, v.asText());
             }
         }
+    }
+
+    /** ", did you mean 'x'?" for the closest known key within a few edits, else "". */
+    private static String suggestion(String key, Iterable<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String candidate : known) {
+            int d = editDistance(key, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : ", did you mean '" + best + "'?";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static String rootMessage(Throwable e) {

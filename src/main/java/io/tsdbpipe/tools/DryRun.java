@@ -55,7 +55,14 @@ public final class DryRun {
                 throw new IllegalArgumentException("Only one input file, got " + file + " and " + args[i]);
             }
         }
-        ReportDecoder decoder = PipelineComponents.decoder(JobConfig.fromArgs(options.toArray(new String[0])).configuration());
+        ReportDecoder decoder;
+        try {
+            decoder = PipelineComponents.decoder(JobConfig.fromArgs(options.toArray(new String[0])).configuration());
+        } catch (IllegalArgumentException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         try (Reader reader = file == null
                         ? new InputStreamReader(System.in, StandardCharsets.UTF_8)

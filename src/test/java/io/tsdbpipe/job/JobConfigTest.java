@@ -55,7 +55,8 @@ class JobConfigTest {
     void unknownKeyFailsNamingIt() {
         assertThatThrownBy(() -> JobConfig.of(Map.of("series.windw", "4")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'series.windw'");
+                .hasMessageContaining("'series.windw'")
+                .hasMessageContaining("did you mean 'series.window'");
     }
 
     @Test
