@@ -93,7 +93,7 @@ rest_address() {
 build_jar_if_missing() {
   if [[ -f "$JOB_JAR" ]]; then
     if [[ "$JOB_JAR" == "$REPO_DIR/target/"* ]] && [[ -n "$(find "$REPO_DIR/src/main" -newer "$JOB_JAR" -type f 2>/dev/null | head -1)" ]]; then
-      warn "$JOB_JAR is older than src/main: rebuild it with 'mvn -B package -DskipTests' to deploy the current code"
+      warn "$JOB_JAR is older than src/main: rebuild it (mvn -B package -DskipTests) to deploy the current code"
     fi
     return 0
   fi
@@ -172,8 +172,8 @@ cmd_submit() {
   config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
   rest_address
   require_java
-  build_jar_if_missing
   flink_rest overview "$REST" >/dev/null # fails early and clearly without a cluster
+  build_jar_if_missing
 
   local run_args=(run -d) start job_id
   if [[ -n "$savepoint" ]]; then

@@ -19,21 +19,22 @@ public final class ReportPipelineJob {
 
     public static void main(String[] args) throws Exception {
         Configuration conf;
+        StreamExecutionEnvironment env;
         try {
             conf = JobConfig.fromArgs(args).configuration();
+            env = StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
+            ReportPipeline.build(
+                    env,
+                    conf,
+                    PipelineComponents.kafkaSource(conf),
+                    PipelineComponents.tsdbSink(conf),
+                    PipelineComponents.deadLetterSink(conf));
         } catch (IllegalArgumentException e) {
+            // every option and component validates its settings with a message naming the key
             System.err.println("Invalid job configuration: " + e.getMessage());
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
-        ReportPipeline.build(
-                env,
-                conf,
-                PipelineComponents.kafkaSource(conf),
-                PipelineComponents.tsdbSink(conf),
-                PipelineComponents.deadLetterSink(conf));
         LOG.info("Starting {}", conf.get(PipelineOptions.JOB_NAME));
         env.execute(conf.get(PipelineOptions.JOB_NAME));
     }

@@ -8,6 +8,9 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
+import org.apache.flink.connector.base.sink.writer.strategy.CongestionControlRateLimitingStrategy;
+import org.apache.flink.connector.base.sink.writer.strategy.RateLimitingStrategy;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.net.URI;
@@ -174,6 +177,7 @@ public class OpenTsdbSink extends AsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
                 .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
                 .setRequestTimeoutMS(getRequestTimeoutMS())
                 .setFailOnTimeout(getFailOnTimeout())
+                .setRateLimitingStrategy(rateLimitingStrategy(getMaxBatchSize(), getMaxInFlightRequests()))
                 .build();
         return new OpenTsdbSinkWriter(getElementConverter(), context, configuration, settings, recoveredState);
     }
@@ -181,6 +185,20 @@ public class OpenTsdbSink extends AsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
     @Override
     public SimpleVersionedSerializer<BufferedRequestState<OpenTsdbPutEntry>> getWriterStateSerializer() {
         return new OpenTsdbWriterStateSerializer();
+    }
+
+    /**
+     * Flink's default starts with one batch in flight and adds 10 points per successful request: minutes of slow start
+     * for every (re)started job. A TSD is sized for its full in-flight budget, so start there and win back one batch
+     * per success; failed and retried points still halve it (AIMD), which is the back-off that matters.
+     */
+    static RateLimitingStrategy rateLimitingStrategy(int maxBatchSize, int maxInFlightRequests) {
+        int budget = maxBatchSize * maxInFlightRequests;
+        return CongestionControlRateLimitingStrategy.builder()
+                .setMaxInFlightRequests(maxInFlightRequests)
+                .setInitialMaxInFlightMessages(budget)
+                .setScalingStrategy(AIMDScalingStrategy.builder(budget).setIncreaseRate(maxBatchSize).build())
+                .build();
     }
 
     OpenTsdbWriterSettings settings() {

@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * Prints what OpenTSDB holds for some metrics, one datapoint a line ({@code metric{tags} timestamp value}), through
  * {@code /api/query} with every series kept apart. Used by run-local.sh to show the job's result.
  *
- * <p>Usage: {@code ShowOpenTsdb --url http://127.0.0.1:4242 --start 1597634000 [--expect N] [--wait-seconds S] metric...}:
- * with --expect it polls until at least N datapoints are visible (writes show after the TSD's flush).
+ * <p>Usage: {@code ShowOpenTsdb --url http://127.0.0.1:4242 --start 1597634000 [--end E] [--expect N] [--wait-seconds S] [--count]
+ * metric...}: with --expect it polls until at least N datapoints are visible (writes show after the TSD's flush);
+ * with --count it prints only how many datapoints each metric holds, and the total.
  */
 public final class ShowOpenTsdb {
 
@@ -31,32 +32,45 @@ public final class ShowOpenTsdb {
     public static void main(String[] args) throws Exception {
         String url = "http://127.0.0.1:4242";
         String start = "0";
+        String end = null;
         int expect = 0;
         int waitSeconds = 30;
+        boolean countOnly = false;
         List<String> metrics = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--url": url = args[++i]; break;
                 case "--start": start = args[++i]; break;
+                case "--end": end = args[++i]; break;
                 case "--expect": expect = Integer.parseInt(args[++i]); break;
                 case "--wait-seconds": waitSeconds = Integer.parseInt(args[++i]); break;
+                case "--count": countOnly = true; break;
                 default: metrics.add(args[i]);
             }
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
         List<String> lines;
+        List<String> counts;
         do {
             lines = new ArrayList<>();
+            counts = new ArrayList<>();
             for (String metric : metrics) {
-                lines.addAll(query(http, url, start, metric));
+                List<String> points = query(http, url, end == null ? start : start + "&end=" + end, metric);
+                counts.add(metric + " " + points.size());
+                lines.addAll(points);
             }
             if (lines.size() >= expect) {
                 break;
             }
             Thread.sleep(500);
         } while (System.nanoTime() < deadline);
-        lines.forEach(System.out::println);
+        if (countOnly) {
+            counts.forEach(System.out::println);
+            System.out.println("total " + lines.size());
+        } else {
+            lines.forEach(System.out::println);
+        }
         if (lines.size() < expect) {
             System.err.println("Only " + lines.size() + " of " + expect + " datapoints visible in OpenTSDB");
             System.exit(1);

@@ -380,7 +380,8 @@ class OpenTsdbSinkWriterTest {
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
-        assertThat(writer.metrics().requestsError.getCount()).isEqualTo(1);
+        // requests already in flight to it when the first one fails fail too; after that it is out of the rotation
+        assertThat(writer.metrics().requestsError.getCount()).isBetween(1L, 4L);
         assertThat(writer.metrics().endpointDownEvents.getCount()).isEqualTo(1);
     }
 
