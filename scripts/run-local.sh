@@ -61,7 +61,7 @@ job_java io.tsdbpipe.job.ReportPipelineJob --config "$config" \
 metrics=(mking.network sys.cpu.user sys.mem.used)
 echo
 echo "== Datapoints in OpenTSDB ($tsdb_url/api/query) for: ${metrics[*]}"
-job_java io.tsdbpipe.tools.ShowOpenTsdb --url "$tsdb_url" --start 1597634000 --expect 6 --wait-seconds 30 \
+job_java io.tsdbpipe.tools.ShowOpenTsdb --url "$tsdb_url" --start 1597634000 --end 1597635000 --expect 6 --wait-seconds 30 \
   "${metrics[@]}"
 echo
 echo "== Dead-letter topic $dead_letter (reason, message, source offset)"
