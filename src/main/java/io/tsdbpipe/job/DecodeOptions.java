@@ -18,8 +18,15 @@ public final class DecodeOptions {
             ConfigOptions.key("formats.enabled")
                     .stringType()
                     .asList()
-                    .defaultValues("tbds", "opentsdb")
-                    .withDescription("Report formats to recognise: tbds, opentsdb.");
+                    .defaultValues("tbds", "opentsdb", "blueking")
+                    .withDescription("Report formats to recognise: tbds, opentsdb, blueking (mappings are extra).");
+
+    public static final ConfigOption<Duration> BLUEKING_MAX_FUTURE =
+            ConfigOptions.key("formats.blueking.max-future")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(3600))
+                    .withDescription("bk-monitor's max_future_time_offset for channels that set none: BlueKing"
+                            + " timestamps further ahead of the processing time are refused.");
 
     public static final ConfigOption<String> TBDS_SEPARATOR =
             ConfigOptions.key("formats.tbds.metric-separator")

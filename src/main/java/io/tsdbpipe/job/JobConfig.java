@@ -1,5 +1,7 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.channel.StaticChannelConfig;
+import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.sink.OpenTsdbSinkOptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,11 +35,18 @@ public final class JobConfig {
             DecodeOptions.class,
             SeriesOptions.class,
             DeadLetterOptions.class,
-            OpenTsdbSinkOptions.class);
+            OpenTsdbSinkOptions.class,
+            ChannelOptions.class,
+            EventOptions.class,
+            MappingOptions.class);
 
-    /** Key prefixes passed through unchecked: Kafka client properties and raw Flink options. */
+    /**
+     * Key prefixes passed through unchecked here: Kafka client properties and raw Flink options; and the channels and
+     * mappings of the configuration, which {@link #of} validates by their own rules.
+     */
     static final List<String> PASS_THROUGH_PREFIXES = List.of(
-            SourceOptions.PROPERTIES_PREFIX, DeadLetterOptions.PROPERTIES_PREFIX, PipelineOptions.FLINK_PREFIX);
+            SourceOptions.PROPERTIES_PREFIX, DeadLetterOptions.PROPERTIES_PREFIX, EventOptions.PROPERTIES_PREFIX,
+            PipelineOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX);
 
     private final Configuration configuration;
 
@@ -102,6 +111,10 @@ public final class JobConfig {
                         e);
             }
         }
+        // the free-form sections, each naming the key that is wrong
+        StaticChannelConfig.parse(values, ChannelOptions.STATIC_PREFIX);
+        ReportMappings.parse(values, MappingOptions.PREFIX, conf.getOptional(MappingOptions.ORDER).orElse(null),
+                MappingOptions.ORDER.key());
         return new JobConfig(conf);
     }
 

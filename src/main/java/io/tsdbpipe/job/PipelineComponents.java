@@ -1,17 +1,28 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.channel.ChannelRecordDeserializationSchema;
+import io.tsdbpipe.channel.ChannelTopicLoader;
+import io.tsdbpipe.channel.ChannelUpdate;
+import io.tsdbpipe.channel.StaticChannelConfig;
+import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.deadletter.DeadLetterPublisherFactory;
 import io.tsdbpipe.deadletter.DeadLetterSerializationSchema;
 import io.tsdbpipe.deadletter.KafkaDeadLetterPublisher;
 import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.event.Event;
+import io.tsdbpipe.event.EventRecordSerializationSchema;
 import io.tsdbpipe.point.PointRules;
+import io.tsdbpipe.report.BlueKingReportFormat;
 import io.tsdbpipe.report.OpenTsdbJsonFormat;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.RawRecordDeserializationSchema;
 import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.report.ReportFormat;
+import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.report.TbdsReportFormat;
 import io.tsdbpipe.series.SeriesGuardFunction;
+import io.tsdbpipe.sink.AnnotationLimits;
+import io.tsdbpipe.sink.OpenTsdbAnnotationSink;
 import io.tsdbpipe.sink.OpenTsdbSink;
 
 import org.apache.flink.configuration.Configuration;
@@ -24,6 +35,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,17 +67,131 @@ public final class PipelineComponents {
                 case OpenTsdbJsonFormat.NAME:
                     formats.add(new OpenTsdbJsonFormat());
                     break;
+                case BlueKingReportFormat.NAME:
+                    formats.add(new BlueKingReportFormat(conf.get(DecodeOptions.BLUEKING_MAX_FUTURE).toMillis()));
+                    break;
                 default:
                     throw new IllegalArgumentException(
                             "Unknown format '" + name + "' in " + DecodeOptions.FORMATS.key() + ": expected "
-                                    + TbdsReportFormat.NAME + " or " + OpenTsdbJsonFormat.NAME);
+                                    + TbdsReportFormat.NAME + ", " + OpenTsdbJsonFormat.NAME + " or "
+                                    + BlueKingReportFormat.NAME);
             }
         }
         return new ReportDecoder(
                 formats,
+                mappings(conf),
+                staticChannels(conf),
                 rules(conf),
                 (int) Math.min(Integer.MAX_VALUE, conf.get(DecodeOptions.MAX_PAYLOAD).getBytes()),
                 conf.get(DeadLetterOptions.MAX_ITEM_CHARS));
+    }
+
+    public static ReportMappings mappings(ReadableConfig conf) {
+        return ReportMappings.parse(conf.toMap(), MappingOptions.PREFIX,
+                conf.getOptional(MappingOptions.ORDER).orElse(null), MappingOptions.ORDER.key());
+    }
+
+    public static StaticChannels staticChannels(ReadableConfig conf) {
+        return StaticChannelConfig.parse(conf.toMap(), ChannelOptions.STATIC_PREFIX);
+    }
+
+    /** The channel topic, or null when channels come from the configuration only. */
+    static String channelTopic(ReadableConfig conf) {
+        String topic = conf.get(ChannelOptions.TOPIC);
+        return topic == null || topic.isBlank() ? null : topic.trim();
+    }
+
+    private static Properties channelConsumerProperties(Configuration conf) {
+        Properties props = prefixed(conf, SourceOptions.PROPERTIES_PREFIX);
+        props.setProperty("bootstrap.servers",
+                conf.getOptional(ChannelOptions.BOOTSTRAP_SERVERS).orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS)));
+        return props;
+    }
+
+    /**
+     * The channel topic as a source of channel records, from the earliest offset; null without a channel topic, and
+     * with {@code source.bounded} (then each decode subtask reads the topic once when it opens, which is all a bounded
+     * source would read; and a bounded Kafka source on a topic that does not exist never ends). It subscribes by
+     * pattern, so a topic that does not exist yet is no error: it is discovered once created.
+     */
+    public static KafkaSource<ChannelUpdate> channelSource(Configuration conf) {
+        String topic = channelTopic(conf);
+        if (topic == null || conf.get(SourceOptions.BOUNDED)) {
+            return null;
+        }
+        Properties props = channelConsumerProperties(conf);
+        props.setProperty("partition.discovery.interval.ms", "10000");
+        props.setProperty("commit.offsets.on.checkpoint", "false");
+        KafkaSourceBuilder<ChannelUpdate> builder = KafkaSource.<ChannelUpdate>builder()
+                .setBootstrapServers(props.getProperty("bootstrap.servers"))
+                .setGroupId(conf.get(SourceOptions.GROUP_ID) + "-channels")
+                .setTopicPattern(Pattern.compile(Pattern.quote(topic)))
+                .setDeserializer(new ChannelRecordDeserializationSchema())
+                .setProperties(props)
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        return builder.build();
+    }
+
+    /** Reads the channel topic when a decode subtask opens (null without a channel topic). */
+    public static ChannelTopicLoader channelLoader(Configuration conf) {
+        String topic = channelTopic(conf);
+        return topic == null ? null
+                : new ChannelTopicLoader(topic, channelConsumerProperties(conf), conf.get(ChannelOptions.LOAD_TIMEOUT));
+    }
+
+    /** The events topic sink, or null when {@code events.topic} is empty. */
+    public static KafkaSink<Event> eventsSink(Configuration conf) {
+        String topic = conf.get(EventOptions.TOPIC);
+        if (topic == null || topic.isBlank()) {
+            return null;
+        }
+        Properties props = prefixed(conf, EventOptions.PROPERTIES_PREFIX);
+        props.setProperty("bootstrap.servers",
+                conf.getOptional(EventOptions.BOOTSTRAP_SERVERS).orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS)));
+        return KafkaSink.<Event>builder()
+                .setBootstrapServers(props.getProperty("bootstrap.servers"))
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new EventRecordSerializationSchema(topic.trim()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** The annotation sink, or null when annotations are off. */
+    public static OpenTsdbAnnotationSink annotationSink(Configuration conf) {
+        if (!conf.get(EventOptions.ANNOTATIONS)) {
+            return null;
+        }
+        return OpenTsdbSink.builder()
+                .configure(conf)
+                .setDeadLetterPublisherFactory(deadLetterPublisher(conf))
+                .setDeadLetterMaxItemChars(conf.get(DeadLetterOptions.MAX_ITEM_CHARS))
+                .buildAnnotationSink(annotationLimits(conf));
+    }
+
+    static AnnotationLimits annotationLimits(ReadableConfig conf) {
+        long bytes = conf.get(EventOptions.ANNOTATION_MAX_BYTES).getBytes();
+        try {
+            return new AnnotationLimits(conf.get(EventOptions.ANNOTATION_MAX_EVENTS),
+                    (int) Math.min(Integer.MAX_VALUE, bytes), conf.get(EventOptions.ANNOTATION_MAX_CONTENT_CHARS));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("events.annotations.*: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the event window settings. */
+    static Duration eventWindow(ReadableConfig conf) {
+        Duration window = conf.get(EventOptions.WINDOW);
+        if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException(EventOptions.WINDOW.key() + " must be a whole number of seconds, was "
+                    + window);
+        }
+        if (conf.get(EventOptions.ALLOWED_LATENESS).isNegative() || conf.get(EventOptions.OUT_OF_ORDERNESS).isNegative()
+                || conf.get(EventOptions.IDLE_TIMEOUT).toMillis() <= 0) {
+            throw new IllegalArgumentException(EventOptions.ALLOWED_LATENESS.key() + " and "
+                    + EventOptions.OUT_OF_ORDERNESS.key() + " must not be negative, " + EventOptions.IDLE_TIMEOUT.key()
+                    + " must be positive");
+        }
+        return window;
     }
 
     public static SeriesGuardFunction seriesGuard(ReadableConfig conf) {
@@ -173,7 +299,7 @@ public final class PipelineComponents {
         return flink;
     }
 
-    private static Properties prefixed(Configuration conf, String prefix) {
+    private static Properties prefixed(ReadableConfig conf, String prefix) {
         Properties props = new Properties();
         for (Map.Entry<String, String> e : conf.toMap().entrySet()) {
             if (e.getKey().startsWith(prefix)) {

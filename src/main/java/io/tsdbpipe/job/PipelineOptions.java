@@ -33,6 +33,7 @@ public final class PipelineOptions {
     public static final ConfigOption<Integer> SERIES_PARALLELISM = parallelism("series");
     public static final ConfigOption<Integer> SINK_PARALLELISM = parallelism("sink");
     public static final ConfigOption<Integer> DEAD_LETTER_PARALLELISM = parallelism("dead-letter");
+    public static final ConfigOption<Integer> EVENTS_PARALLELISM = parallelism("events");
 
     public static final ConfigOption<Integer> MAX_PARALLELISM =
             ConfigOptions.key("parallelism.max")

@@ -165,6 +165,14 @@ public final class PointRules implements Serializable {
 
     /** Checks a numeric timestamp (seconds or milliseconds) and returns it in the configured precision. */
     public long timestamp(long ts, long nowMillis) throws InvalidPointException {
+        return timestamp(ts, nowMillis, maxFutureMillis);
+    }
+
+    /**
+     * {@link #timestamp(long, long)} with another future limit than {@code validation.max-future}: a BlueKing channel's
+     * own max_future_time_offset.
+     */
+    public long timestamp(long ts, long nowMillis, long maxFutureMillis) throws InvalidPointException {
         if (ts <= 0 || ts > MAX_TIMESTAMP) {
             throw new InvalidPointException(
                     INVALID_TIMESTAMP,

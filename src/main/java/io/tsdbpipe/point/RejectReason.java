@@ -32,7 +32,15 @@ public enum RejectReason {
     /** Same series and timestamp as an earlier point, but another value (policy first-wins). */
     CONFLICTING_DUPLICATE,
     /** OpenTSDB refused the point permanently; the message carries its error text. */
-    TSDB_REJECTED;
+    TSDB_REJECTED,
+    /** A BlueKing report names a data_id that is not a registered channel, or a disabled one: nothing of it is written. */
+    UNKNOWN_CHANNEL,
+    /** A BlueKing report's access_token is missing or not its channel's: nothing of it is written. */
+    AUTH_FAILED,
+    /** An event arrived after its count window closed (window end + allowed lateness): not counted. */
+    LATE_EVENT,
+    /** A BlueKing report item beyond its channel's limit (max-items per report). */
+    CHANNEL_LIMIT_EXCEEDED;
 
     private final String code;
 

@@ -1,6 +1,8 @@
 package io.tsdbpipe.report;
 
+import io.tsdbpipe.channel.ChannelLookup;
 import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.point.Origin;
@@ -8,40 +10,63 @@ import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a {@link ReportFormat} needs while it decodes one report: the rules, the processing time, a reusable tags
- * builder, and where points and rejects go. Outputs are held until the whole report has been read, so that a report
- * whose JSON breaks half-way yields one {@code malformed_json} reject and nothing else. Reused for every record.
+ * What a {@link ReportFormat} needs while it decodes one report: the rules, the processing time, the channel registry,
+ * a reusable tags builder, and where points, events and rejects go. Outputs are held until the whole report has been
+ * read, so that a report whose JSON breaks half-way yields one {@code malformed_json} reject and nothing else. Every
+ * reject's item is {@link Redaction redacted}: no access token reaches the dead-letter topic. Reused for every record.
  */
 public final class DecodeContext {
 
+    private final JsonFactory json;
     private final PointRules rules;
     private final int maxItemChars;
     private final TagsBuilder tags = new TagsBuilder();
     private final List<DataPoint> points = new ArrayList<>();
+    private final List<Event> events = new ArrayList<>();
     private final List<Reject> rejects = new ArrayList<>();
 
     private byte[] payload;
     private Origin origin;
     private long nowMillis;
+    private ChannelLookup channels = ChannelLookup.NONE;
 
-    DecodeContext(PointRules rules, int maxItemChars) {
+    DecodeContext(JsonFactory json, PointRules rules, int maxItemChars) {
+        this.json = json;
         this.rules = rules;
         this.maxItemChars = maxItemChars;
     }
 
-    void reset(byte[] payload, Origin origin, long nowMillis) {
+    void reset(byte[] payload, Origin origin, long nowMillis, ChannelLookup channels) {
         this.payload = payload;
         this.origin = origin;
         this.nowMillis = nowMillis;
+        this.channels = channels;
         points.clear();
+        events.clear();
         rejects.clear();
+    }
+
+    /** The channel registry of this report (BlueKing reports). */
+    public ChannelLookup channels() {
+        return channels;
+    }
+
+    /** A new parser over the whole report, for a format that needs a second pass (close it). */
+    public JsonParser reparse() throws IOException {
+        return json.createParser(payload);
+    }
+
+    byte[] payload() {
+        return payload;
     }
 
     public PointRules rules() {
@@ -66,8 +91,12 @@ public final class DecodeContext {
         points.add(p);
     }
 
+    public void event(Event e) {
+        events.add(e);
+    }
+
     public void reject(RejectReason reason, String message, String item) {
-        rejects.add(Reject.of(reason, message, origin, item, maxItemChars, nowMillis));
+        rejects.add(Reject.of(reason, message, origin, Redaction.redact(item), maxItemChars, nowMillis));
     }
 
     public void reject(InvalidPointException e, String item) {
@@ -88,19 +117,22 @@ public final class DecodeContext {
         return new String(payload, start, Math.min(end - start, maxItemChars * 4), StandardCharsets.UTF_8);
     }
 
-    /** The whole report as text, for rejects of the report itself. */
-    String payloadText() {
+    /** The whole report as text, for rejects of the report itself (reject() redacts it). */
+    public String payloadText() {
         int len = Math.min(payload.length, maxItemChars * 4);
         return new String(payload, 0, len, StandardCharsets.UTF_8);
     }
 
     boolean isEmpty() {
-        return points.isEmpty() && rejects.isEmpty();
+        return points.isEmpty() && events.isEmpty() && rejects.isEmpty();
     }
 
     void emitTo(DecodeOutput out) {
         for (int i = 0; i < points.size(); i++) {
             out.point(points.get(i));
+        }
+        for (int i = 0; i < events.size(); i++) {
+            out.event(events.get(i));
         }
         for (int i = 0; i < rejects.size(); i++) {
             out.reject(rejects.get(i));

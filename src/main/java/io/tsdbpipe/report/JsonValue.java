@@ -28,10 +28,12 @@ final class JsonValue {
     private long longValue;
     private double doubleValue;
     private String text;
+    private boolean fromString;
 
     JsonValue clear() {
         kind = ABSENT;
         text = null;
+        fromString = false;
         return this;
     }
 
@@ -39,9 +41,66 @@ final class JsonValue {
         return kind == ABSENT;
     }
 
+    /** An integer that fits a long (not a string of digits). */
+    boolean isLong() {
+        return kind == LONG;
+    }
+
+    long longValue() {
+        return longValue;
+    }
+
+    /** A JSON number (BlueKing values must be numbers; quoted numbers are refused). */
+    boolean isJsonNumber() {
+        return kind == LONG || kind == DOUBLE || (kind == TEXT && !fromString);
+    }
+
+    /** What was read, for messages. */
+    String describe() {
+        switch (kind) {
+            case LONG:
+                return Long.toString(longValue);
+            case DOUBLE:
+                return Double.toString(doubleValue);
+            case TEXT:
+                return fromString ? '"' + text + '"' : text;
+            case NOT_SCALAR:
+                return text;
+            default:
+                return "nothing";
+        }
+    }
+
+    /** Reads a node of a JSON tree (the configurable mappings), like {@link #read} reads a token. */
+    JsonValue readNode(com.fasterxml.jackson.databind.JsonNode n) {
+        clear();
+        if (n == null || n.isMissingNode() || n.isNull()) {
+            return this;
+        }
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
+            kind = LONG;
+            longValue = n.longValue();
+        } else if (n.isIntegralNumber()) {
+            kind = TEXT;
+            text = n.asText();
+        } else if (n.isNumber()) {
+            kind = DOUBLE;
+            doubleValue = n.doubleValue();
+        } else if (n.isTextual()) {
+            kind = TEXT;
+            text = n.textValue();
+            fromString = true;
+        } else {
+            kind = NOT_SCALAR;
+            text = n.isObject() ? "a JSON object" : n.isArray() ? "a JSON array" : n.asText();
+        }
+        return this;
+    }
+
     /** Reads the current token (skipping a whole object or array, which is never a valid scalar). */
     void read(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
+        fromString = false;
         if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             kind = LONG;
             longValue = p.getLongValue();
@@ -52,6 +111,7 @@ final class JsonValue {
         } else if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
             kind = TEXT;
             text = p.getText();
+            fromString = t == JsonToken.VALUE_STRING;
         } else if (t == JsonToken.VALUE_NULL) {
             kind = ABSENT;
         } else {
@@ -93,6 +153,14 @@ final class JsonValue {
             default:
                 throw new InvalidPointException(RejectReason.MISSING_FIELD, "value is missing");
         }
+    }
+
+    /** A tree node as a name: strings as they are, numbers and booleans as their text; null for null/absent/containers. */
+    static String nodeText(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n == null || n.isMissingNode() || n.isNull() || n.isContainerNode()) {
+            return null;
+        }
+        return n.asText();
     }
 
     /** This value as a name (metric, tag key or value): strings as they are, numbers and booleans as their text. */

@@ -34,6 +34,11 @@ public final class OpenTsdbJsonFormat implements ReportFormat {
     }
 
     @Override
+    public Set<String> identifyingFields() {
+        return Set.of("metric");
+    }
+
+    @Override
     public boolean acceptsArray() {
         return true;
     }

@@ -20,6 +20,15 @@ public interface ReportFormat extends Serializable {
     /** Top-level field names whose presence identifies this format. Must not overlap with another enabled format. */
     Set<String> topLevelFields();
 
+    /**
+     * The top-level fields that identify this format per report-protocols.md (OpenTSDB JSON: {@code metric}, although
+     * it also claims {@code timestamp}, {@code value} and {@code tags}, so that fields in any order reach it). An object
+     * with none of any format's identifying fields is offered to the mappings tried in order first.
+     */
+    default Set<String> identifyingFields() {
+        return topLevelFields();
+    }
+
     /** Whether a top-level JSON array is a report of this format (then {@link #decodeArray} reads it). */
     default boolean acceptsArray() {
         return false;

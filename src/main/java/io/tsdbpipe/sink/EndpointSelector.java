@@ -18,21 +18,21 @@ final class EndpointSelector {
     /** One TSD: the URL the sink posts to and, while down, when it may be tried again. */
     static final class Endpoint {
         private final String baseUrl;
-        private final URI putUri;
+        private final URI uri;
         /** {@link Long#MIN_VALUE} while up; otherwise the clock value at which the cool-down ends. */
         private final AtomicLong downUntil = new AtomicLong(Long.MIN_VALUE);
 
-        Endpoint(String baseUrl, URI putUri) {
+        Endpoint(String baseUrl, URI uri) {
             this.baseUrl = baseUrl;
-            this.putUri = putUri;
+            this.uri = uri;
         }
 
         String baseUrl() {
             return baseUrl;
         }
 
-        URI putUri() {
-            return putUri;
+        URI uri() {
+            return uri;
         }
 
         @Override

@@ -205,6 +205,12 @@ public class OpenTsdbSink extends AsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
         return settings;
     }
 
+    /** The annotation sink with this sink's endpoints, credentials, gzip, timeouts and retry settings. */
+    OpenTsdbAnnotationSink annotationSink(AnnotationLimits limits) {
+        return new OpenTsdbAnnotationSink(settings, limits, getMaxBufferedRequests(),
+                Duration.ofMillis(getMaxTimeInBufferMS()), getRequestTimeoutMS());
+    }
+
     /**
      * The framework's own request timeout is only a safety net (it would re-queue a batch whose handler never got
      * called): the writer times requests out itself and calls the handler late on purpose, after a retry backoff.

@@ -219,6 +219,14 @@ public class OpenTsdbSinkBuilder {
                 or(deadLetterMaxItemChars, DEFAULT_DEAD_LETTER_MAX_ITEM_CHARS));
     }
 
+    /**
+     * The annotation sink (BlueKing events into {@code /api/annotation}) with every setting of this builder that
+     * applies: endpoints, credentials, gzip, request timeout, retries, cool-down, dead-letter publisher, buffer limits.
+     */
+    public OpenTsdbAnnotationSink buildAnnotationSink(AnnotationLimits limits) {
+        return build().annotationSink(limits);
+    }
+
     private static <T> T or(T value, T fallback) {
         return value != null ? value : fallback;
     }

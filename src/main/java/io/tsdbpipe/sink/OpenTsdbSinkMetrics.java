@@ -10,8 +10,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import java.util.function.IntSupplier;
 
 /**
- * The sink's metrics, in the group {@value #GROUP} of the sink writer's metric group (so e.g.
- * {@code <operator>.opentsdb.pointsWritten}). Updated from HTTP callback threads, hence thread-safe counters.
+ * A sink's metrics, in the group {@value #GROUP} of the put sink writer's metric group (so e.g.
+ * {@code <operator>.opentsdb.pointsWritten}), or {@code annotations} for the annotation sink (whose unit is
+ * {@code events}: {@code eventsWritten}, ...). Updated from HTTP callback threads, hence thread-safe counters.
  *
  * <ul>
  *   <li>{@value #POINTS_WRITTEN} (counter): points OpenTSDB acknowledged (stored, or queued without {@code sync}).
@@ -33,6 +34,9 @@ final class OpenTsdbSinkMetrics {
     static final String POINTS_WRITTEN = "pointsWritten";
     static final String POINTS_RETRIED = "pointsRetried";
     static final String POINTS_DEAD_LETTERED = "pointsDeadLettered";
+    static final String WRITTEN = "Written";
+    static final String RETRIED = "Retried";
+    static final String DEAD_LETTERED = "DeadLettered";
     static final String REQUESTS_2XX = "requests2xx";
     static final String REQUESTS_4XX = "requests4xx";
     static final String REQUESTS_5XX = "requests5xx";
@@ -44,9 +48,12 @@ final class OpenTsdbSinkMetrics {
     static final String BYTES_SENT = "bytesSent";
     static final String MAX_REQUEST_BYTES = "maxRequestBytes";
 
-    final Counter pointsWritten;
-    final Counter pointsRetried;
-    final Counter pointsDeadLettered;
+    /** Entries OpenTSDB acknowledged. */
+    final Counter written;
+    /** Entries sent again after a failure (each retry counts). */
+    final Counter retried;
+    /** Entries OpenTSDB refused for good, sent to the dead-letter publisher. */
+    final Counter deadLettered;
     final Counter requests2xx;
     final Counter requests4xx;
     final Counter requests5xx;
@@ -56,11 +63,23 @@ final class OpenTsdbSinkMetrics {
     final Histogram requestLatency;
     private volatile long lastLatencyMs;
 
+    private final String unit;
+
     OpenTsdbSinkMetrics(MetricGroup parent, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
-        MetricGroup g = parent.addGroup(GROUP);
-        pointsWritten = g.counter(POINTS_WRITTEN, new ThreadSafeSimpleCounter());
-        pointsRetried = g.counter(POINTS_RETRIED, new ThreadSafeSimpleCounter());
-        pointsDeadLettered = g.counter(POINTS_DEAD_LETTERED, new ThreadSafeSimpleCounter());
+        this(parent, GROUP, "points", inFlightRequests, maxRequestBytes);
+    }
+
+    /**
+     * @param unit what one entry is ({@code points}, {@code events}): the prefix of the entry counters
+     * @param maxRequestBytes the current request limit, or null for no such gauge
+     */
+    OpenTsdbSinkMetrics(
+            MetricGroup parent, String group, String unit, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
+        this.unit = unit;
+        MetricGroup g = parent.addGroup(group);
+        written = g.counter(unit + WRITTEN, new ThreadSafeSimpleCounter());
+        retried = g.counter(unit + RETRIED, new ThreadSafeSimpleCounter());
+        deadLettered = g.counter(unit + DEAD_LETTERED, new ThreadSafeSimpleCounter());
         requests2xx = g.counter(REQUESTS_2XX, new ThreadSafeSimpleCounter());
         requests4xx = g.counter(REQUESTS_4XX, new ThreadSafeSimpleCounter());
         requests5xx = g.counter(REQUESTS_5XX, new ThreadSafeSimpleCounter());
@@ -70,7 +89,14 @@ final class OpenTsdbSinkMetrics {
         requestLatency = g.histogram(REQUEST_LATENCY, new DescriptiveStatisticsHistogram(500));
         g.gauge(LAST_REQUEST_LATENCY, (Gauge<Long>) () -> lastLatencyMs);
         g.gauge(IN_FLIGHT_REQUESTS, (Gauge<Integer>) inFlightRequests::getAsInt);
-        g.gauge(MAX_REQUEST_BYTES, (Gauge<Integer>) maxRequestBytes::getAsInt);
+        if (maxRequestBytes != null) {
+            g.gauge(MAX_REQUEST_BYTES, (Gauge<Integer>) maxRequestBytes::getAsInt);
+        }
+    }
+
+    /** What an entry is, for messages. */
+    String unit() {
+        return unit;
     }
 
     void requestDone(long latencyMs, int status) {

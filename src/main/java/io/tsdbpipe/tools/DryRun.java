@@ -1,6 +1,8 @@
 package io.tsdbpipe.tools;
 
 import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.event.Event;
+import io.tsdbpipe.event.EventJson;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.PipelineComponents;
 import io.tsdbpipe.point.DataPoint;
@@ -29,8 +31,11 @@ import java.util.List;
  *
  * <pre>{"line":N,"datapoints":[{"metric":..,"timestamp":..,"value":..,"tags":{..}}],"rejects":[{"reason":..,"message":..}]}</pre>
  *
- * Needs no Kafka, OpenTSDB or cluster. Usage: {@code DryRun [--config FILE] [--key value]... [FILE]} (stdin without FILE).
- * The series stage's duplicate handling is not applied.
+ * plus {@code ,"events":[..]} (the events topic's records) on lines that hold BlueKing events. Needs no Kafka, OpenTSDB
+ * or cluster. Usage: {@code DryRun [--config FILE] [--key value]... [--topic TOPIC] [FILE]} (stdin without FILE);
+ * {@code --topic} names the topic the lines come from, for mappings bound to a topic. BlueKing reports are checked
+ * against the configuration's channels ({@code channels.static.*}). The series stage's duplicate handling and the
+ * event windows are not applied.
  */
 public final class DryRun {
 
@@ -39,12 +44,17 @@ public final class DryRun {
     public static void main(String[] args) throws IOException {
         List<String> options = new ArrayList<>();
         String file = null;
+        String topic = "";
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("Usage: dry-run.sh [--config FILE] [--key value]... [FILE]");
+                System.out.println("Usage: dry-run.sh [--config FILE] [--key value]... [--topic TOPIC] [FILE]");
                 return;
             }
-            if (args[i].startsWith("--")) {
+            if (args[i].equals("--topic") && i + 1 < args.length) {
+                topic = args[++i];
+            } else if (args[i].startsWith("--topic=")) {
+                topic = args[i].substring("--topic=".length());
+            } else if (args[i].startsWith("--")) {
                 options.add(args[i]);
                 if (!args[i].contains("=") && i + 1 < args.length) {
                     options.add(args[++i]);
@@ -68,13 +78,19 @@ public final class DryRun {
                         ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
                         : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
                 BufferedReader lines = new BufferedReader(reader)) {
-            run(decoder, lines, out);
+            run(decoder, topic, lines, out);
         }
         out.flush();
     }
 
     /** Decodes every line of {@code in} and prints one result line each. */
     public static void run(ReportDecoder decoder, BufferedReader in, PrintStream out) throws IOException {
+        run(decoder, "", in, out);
+    }
+
+    /** {@link #run(ReportDecoder, BufferedReader, PrintStream)} for lines of the given topic. */
+    public static void run(ReportDecoder decoder, String topic, BufferedReader in, PrintStream out)
+            throws IOException {
         StringBuilder sb = new StringBuilder(1024);
         long lineNo = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -82,8 +98,10 @@ public final class DryRun {
             sb.setLength(0);
             sb.append("{\"line\":").append(lineNo).append(",\"datapoints\":[");
             List<Reject> rejects = new ArrayList<>();
+            List<Event> events = new ArrayList<>();
             int[] points = {0};
-            RawRecord record = new RawRecord(line.getBytes(StandardCharsets.UTF_8), Origin.NONE, 0L);
+            Origin origin = new Origin(topic.isEmpty() ? "dry-run" : topic, 0, lineNo);
+            RawRecord record = new RawRecord(line.getBytes(StandardCharsets.UTF_8), origin, 0L);
             decoder.decode(record, System.currentTimeMillis(), new DecodeOutput() {
                 @Override
                 public void point(DataPoint point) {
@@ -91,6 +109,11 @@ public final class DryRun {
                         sb.append(',');
                     }
                     PointJson.appendTo(sb, point);
+                }
+
+                @Override
+                public void event(Event event) {
+                    events.add(event);
                 }
 
                 @Override
@@ -105,7 +128,15 @@ public final class DryRun {
                 sb.append(i > 0 ? "," : "").append("{\"reason\":\"").append(r.reason().code())
                         .append("\",\"message\":\"").append(encoder.quoteAsString(r.message())).append("\"}");
             }
-            out.append(sb).append("]}\n");
+            sb.append(']');
+            if (!events.isEmpty()) {
+                sb.append(",\"events\":[");
+                for (int i = 0; i < events.size(); i++) {
+                    sb.append(i > 0 ? "," : "").append(new String(EventJson.record(events.get(i)), StandardCharsets.UTF_8));
+                }
+                sb.append(']');
+            }
+            out.append(sb).append("}\n");
         }
     }
 }

@@ -1,6 +1,12 @@
 package io.tsdbpipe.benchmark;
 
+import io.tsdbpipe.channel.Channel;
+import io.tsdbpipe.channel.ChannelKind;
+import io.tsdbpipe.channel.ChannelTokens;
+import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.report.BlueKingReportFormat;
+import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.point.Origin;
@@ -27,13 +33,17 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Decode throughput in datapoints per second on one thread (the JMH score is ops/s with one op = one datapoint):
- * a TBDS report of 10 items x 10 entries and an OpenTSDB array of 100 points, both with 3-4 tags, through the same
- * {@link ReportDecoder} the job uses; plus the serializer every point crosses at the keyBy. Run: scripts/bench.sh.
+ * a TBDS report of 10 items x 10 entries, an OpenTSDB array of 100 points, a BlueKing time series report of 10 items
+ * x 10 metrics (channel lookup and token check included) and 100 records of the seed's mapping, all with 3-5 tags,
+ * through the same {@link ReportDecoder} the job uses; plus the serializer every point crosses at the keyBy.
+ * Run: scripts/bench.sh.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -45,16 +55,34 @@ public class DecodeBenchmark {
 
     private static final int POINTS = 100;
 
+    private static final String TOKEN = "9e0c5c1a2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7";
+
     private ReportDecoder decoder;
+    private ReportDecoder mapped;
     private RawRecord tbds;
     private RawRecord openTsdb;
+    private RawRecord blueKing;
+    private RawRecord[] seedRecords;
     private DataPoint point;
     private DataOutputSerializer out;
 
     @Setup
     public void setup() {
+        Channel channel = new Channel(1500001, "app1", ChannelKind.TIME_SERIES, ChannelTokens.sha256(TOKEN), "bk.app1",
+                new String[] {"tenant", "app1"}, 0, -1, null, true, Channel.CONFIG_VERSION);
         decoder = new ReportDecoder(
-                List.of(new TbdsReportFormat(".", null), new OpenTsdbJsonFormat()), PointRules.defaults(), 1 << 20, 16384);
+                List.of(new TbdsReportFormat(".", null), new OpenTsdbJsonFormat(), new BlueKingReportFormat(3_600_000L)),
+                ReportMappings.NONE, new StaticChannels(Map.of(1500001L, channel)), PointRules.defaults(), 1 << 20,
+                16384);
+        Map<String, String> mapping = new HashMap<>();
+        mapping.put("mappings.seed.appid", "appIds");
+        mapping.put("mappings.seed.metricname", "network");
+        mapping.put("mappings.seed.hostname", "ip");
+        mapping.put("mappings.seed.items", "timestamp=value");
+        mapping.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        mapped = new ReportDecoder(List.of(new TbdsReportFormat(".", null), new OpenTsdbJsonFormat()),
+                ReportMappings.parse(mapping, "mappings.", null, "mappings.order"), StaticChannels.EMPTY,
+                PointRules.defaults(), 1 << 20, 16384);
         long ts = 1_700_000_000_000L;
         StringBuilder sb = new StringBuilder("{\"metrics\":[");
         for (int item = 0; item < 10; item++) {
@@ -76,6 +104,24 @@ public class DecodeBenchmark {
                     .append("\",\"dc\":\"lga\",\"env\":\"prod\"}}");
         }
         openTsdb = record(sb.append(']').toString());
+        sb.setLength(0);
+        sb.append("{\"data_id\":1500001,\"access_token\":\"").append(TOKEN).append("\",\"data\":[");
+        for (int item = 0; item < 10; item++) {
+            sb.append(item > 0 ? "," : "").append("{\"metrics\":{");
+            for (int m = 0; m < 10; m++) {
+                sb.append(m > 0 ? "," : "").append("\"metric_").append(m).append("\":")
+                        .append(m % 2 == 0 ? String.valueOf(item * 100 + m) : (item + m + 0.5));
+            }
+            sb.append("},\"target\":\"10.0.0.").append(item).append("\",\"dimension\":{\"module\":\"db\",")
+                    .append("\"location\":\"guangdong\"},\"timestamp\":").append(ts + item * 1000L).append('}');
+        }
+        blueKing = record(sb.append("]}").toString());
+        seedRecords = new RawRecord[POINTS];
+        for (int i = 0; i < POINTS; i++) {
+            seedRecords[i] = record("{\"appIds\":\"mking\",\"ip\":\"10.0.0." + (i % 20) + "\",\"timestamp\":"
+                    + (ts + i) + ",\"value\":" + (406885354231L + i) + ",\"instance_id\":\"eth" + (i % 4)
+                    + "\",\"type\":\"bytes_sent\"}");
+        }
         point = DataPoint.ofLong("mking.network", ts, 406885354231L,
                 new String[] {"hostname", "tbds-172-16-0-4", "instance_id", "lo", "type", "bytes_sent"},
                 new Origin("reports", 3, 123456789L));
@@ -87,6 +133,10 @@ public class DecodeBenchmark {
     }
 
     private void decode(RawRecord record, Blackhole bh) {
+        decode(decoder, record, bh);
+    }
+
+    private static void decode(ReportDecoder decoder, RawRecord record, Blackhole bh) {
         decoder.decode(record, 1_700_000_100_000L, new DecodeOutput() {
             @Override
             public void point(DataPoint p) {
@@ -110,6 +160,22 @@ public class DecodeBenchmark {
     @OperationsPerInvocation(POINTS)
     public void decodeOpenTsdbJson(Blackhole bh) {
         decode(openTsdb, bh);
+    }
+
+    /** A BlueKing custom time series report: 10 items x 10 metrics, 2 dimensions + target + the channel's tag. */
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public void decodeBlueKing(Blackhole bh) {
+        decode(blueKing, bh);
+    }
+
+    /** 100 records of the seed's JsonFrame mapping, one datapoint each (a JSON tree per record). */
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public void decodeSeedMapping(Blackhole bh) {
+        for (RawRecord r : seedRecords) {
+            decode(mapped, r, bh);
+        }
     }
 
     @Benchmark

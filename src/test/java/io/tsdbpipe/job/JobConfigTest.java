@@ -80,11 +80,34 @@ class JobConfigTest {
     }
 
     @Test
+    void channelsAndMappingsOfTheConfigurationAreValidatedAtStartNamingTheKey() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("channels.static.1500001.kind", "logs",
+                "channels.static.1500001.token", "0123456789abcdef0123")))
+                .hasMessageContaining("'channels.static.1500001.kind'");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("channels.static.1500001.colour", "red")))
+                .hasMessageContaining("'channels.static.1500001.colour'");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("mappings.seed.appid", "appIds")))
+                .hasMessageContaining("'mappings.seed.metricname' is required");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("mappings.order", "nope")))
+                .hasMessageContaining("'mappings.order'");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("channels.topik", "x")))
+                .hasMessageContaining("did you mean 'channels.topic'");
+        Configuration conf = JobConfig.of(Map.of("events.window", "90 s", "events.allowed-lateness", "0 s"))
+                .configuration();
+        assertThat(PipelineComponents.eventWindow(conf)).isEqualTo(Duration.ofSeconds(90));
+        Configuration badWindow = JobConfig.of(Map.of("events.window", "1500 ms")).configuration();
+        assertThatThrownBy(() -> PipelineComponents.eventWindow(badWindow)).hasMessageContaining("events.window");
+    }
+
+    @Test
     void theExampleConfigurationInTheRepositoryIsValid() throws Exception {
         Path example = Path.of("flink-conf", "pipeline.yaml");
         Configuration conf = JobConfig.fromArgs(new String[] {"--config", example.toString()}).configuration();
         assertThat(conf.get(SourceOptions.TOPICS)).isNotEmpty();
         assertThat(PipelineComponents.decoder(conf)).isNotNull();
+        assertThat(PipelineComponents.decoder(conf).hasFormat("blueking")).isTrue();
+        assertThat(PipelineComponents.channelSource(conf)).isNotNull();
+        assertThat(PipelineComponents.annotationLimits(conf)).isNotNull();
     }
 
     @Test

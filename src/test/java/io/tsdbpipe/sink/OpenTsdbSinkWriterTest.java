@@ -135,7 +135,7 @@ class OpenTsdbSinkWriterTest {
             assertThat(r.status).isEqualTo(200);
         });
         assertThat(5000 / requests.size()).as("points per request").isGreaterThan(300);
-        assertThat(writer.metrics().pointsWritten.getCount()).isEqualTo(5000);
+        assertThat(writer.metrics().written.getCount()).isEqualTo(5000);
     }
 
     @Test
@@ -171,8 +171,8 @@ class OpenTsdbSinkWriterTest {
         OpenTsdbSinkMetrics m = writer.metrics();
         assertThat(m.requests5xx.getCount()).isEqualTo(3);
         // The framework's congestion control shrinks batches after a failure, so fewer than 3 x 50 are retried.
-        assertThat(m.pointsRetried.getCount()).isBetween(3L, 150L);
-        assertThat(m.pointsWritten.getCount()).isEqualTo(300);
+        assertThat(m.retried.getCount()).isBetween(3L, 150L);
+        assertThat(m.written.getCount()).isEqualTo(300);
         assertThat(m.endpointDownEvents.getCount()).isGreaterThanOrEqualTo(1);
         assertThat(m.requestLatency.getCount()).isEqualTo(server.requests().size());
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
@@ -189,7 +189,7 @@ class OpenTsdbSinkWriterTest {
         Thread.sleep(1300); // let the late answers to the timed-out requests land too
         assertStoredWithTheirValues(server, points);
         assertThat(writer.metrics().requestsError.getCount()).isEqualTo(2);
-        assertThat(writer.metrics().pointsRetried.getCount()).isBetween(2L, 100L);
+        assertThat(writer.metrics().retried.getCount()).isBetween(2L, 100L);
     }
 
     @Test
@@ -214,8 +214,8 @@ class OpenTsdbSinkWriterTest {
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
-        assertThat(writer.metrics().pointsRetried.getCount()).isEqualTo(15);
-        assertThat(writer.metrics().pointsWritten.getCount()).isEqualTo(110);
+        assertThat(writer.metrics().retried.getCount()).isEqualTo(15);
+        assertThat(writer.metrics().written.getCount()).isEqualTo(110);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
     }
 
@@ -262,9 +262,9 @@ class OpenTsdbSinkWriterTest {
         assertThat(byOffset.get(202L).message()).startsWith("Too many tags: 9 maximum allowed: 8");
         assertThat(TestingDeadLetterPublisher.published()).hasSize(3);
         OpenTsdbSinkMetrics m = writer.metrics();
-        assertThat(m.pointsDeadLettered.getCount()).isEqualTo(3);
-        assertThat(m.pointsRetried.getCount()).isEqualTo(3);
-        assertThat(m.pointsWritten.getCount()).isEqualTo(good.size());
+        assertThat(m.deadLettered.getCount()).isEqualTo(3);
+        assertThat(m.retried.getCount()).isEqualTo(3);
+        assertThat(m.written.getCount()).isEqualTo(good.size());
         assertThat(m.requests4xx.getCount()).as("one partial 400; the retry of the throttled points succeeds")
                 .isEqualTo(1);
     }

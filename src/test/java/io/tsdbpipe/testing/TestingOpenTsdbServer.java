@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -36,6 +39,11 @@ import java.util.zip.GZIPInputStream;
  * required header (401). Accepted points are stored. Scripted faults are consumed one per request, in order: a status
  * ({@link #failNext}), a delay before a normal answer ({@link #delayNext}), a connection closed without an answer
  * ({@link #closeNext}); and per point, "Please throttle" for the first N sends of a metric ({@link #throttle}).
+ *
+ * <p>It also answers {@code GET/POST /api/annotation} like OpenTSDB 2.4.1 (checked against the real one): an annotation
+ * is identified by its {@code startTime} and {@code tsuid} (empty: global), a GET of an absent one answers 404 "Unable
+ * to locate annotation in storage", and a POST replaces the fields it gives, the whole {@code custom} map included.
+ * The same scripted faults and body limit apply; {@link #annotations()} gives what is stored.
  */
 public final class TestingOpenTsdbServer implements AutoCloseable {
 
@@ -112,6 +120,8 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<StoredPoint> stored = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private final Set<String> knownMetrics = ConcurrentHashMap.newKeySet();
+    private final Map<String, ObjectNode> annotations = new ConcurrentHashMap<>();
+    private final ObjectMapper mapper = new ObjectMapper();
 
     private volatile int maxTags = 8;
     private volatile boolean autoCreateMetrics = true;
@@ -130,6 +140,7 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(executor);
         server.createContext("/api/put", this::handle);
+        server.createContext("/api/annotation", this::handle);
         server.start();
     }
 
@@ -249,6 +260,16 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         return new ArrayList<>(requests);
     }
 
+    /** The stored annotations by {@code tsuid + ":" + startTime} (tsuid empty for global ones), as JSON. */
+    public Map<String, JsonNode> annotations() {
+        return new TreeMap<>(annotations);
+    }
+
+    /** The global annotation of a second, or null. */
+    public JsonNode globalAnnotation(long startTime) {
+        return annotations.get(":" + startTime);
+    }
+
     // ------------------------------------------------------------------------------ the TSD
 
     private static final class Fault {
@@ -291,7 +312,8 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
             if (fault != null && fault.delay != null) {
                 Thread.sleep(fault.delay.toMillis());
             }
-            if (!ex.getRequestMethod().equals("POST")) {
+            boolean annotation = ex.getRequestURI().getPath().startsWith("/api/annotation");
+            if (!ex.getRequestMethod().equals("POST") && !(annotation && ex.getRequestMethod().equals("GET"))) {
                 error(ex, request, 405, "Method not allowed");
                 return;
             }
@@ -313,13 +335,78 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
                 return;
             }
             byte[] body = gzip ? gunzip(wire) : wire;
-            put(ex, request, body, query);
+            if (annotation) {
+                annotation(ex, request, body, query);
+            } else {
+                put(ex, request, body, query);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ex.close();
         } catch (RuntimeException | IOException e) {
             error(ex, request, 500, "Unexpected exception: " + e);
         }
+    }
+
+    /** OpenTSDB 2.4.1's AnnotationRpc for global and TSUID annotations: GET by start_time (+ tsuid), POST merges fields. */
+    private void annotation(HttpExchange ex, Request request, byte[] body, String query) throws IOException {
+        if (ex.getRequestMethod().equals("GET")) {
+            String start = param(query, "start_time");
+            if (start == null) {
+                error(ex, request, 400, "Missing start time");
+                return;
+            }
+            ObjectNode stored = annotations.get(orEmpty(param(query, "tsuid")) + ":" + start);
+            if (stored == null) {
+                error(ex, request, 404, "Unable to locate annotation in storage");
+                return;
+            }
+            respond(ex, request, 200, "application/json", mapper.writeValueAsBytes(stored));
+            return;
+        }
+        JsonNode in;
+        try {
+            in = mapper.readTree(body);
+        } catch (IOException e) {
+            error(ex, request, 400, "Unable to parse the given JSON", e.getMessage());
+            return;
+        }
+        if (in == null || !in.isObject() || !in.path("startTime").canConvertToLong() || in.path("startTime").asLong() < 1) {
+            error(ex, request, 400, "Missing start time");
+            return;
+        }
+        String tsuid = in.path("tsuid").asText("");
+        String key = tsuid + ":" + in.path("startTime").asLong();
+        synchronized (annotations) {
+            ObjectNode stored = annotations.get(key);
+            ObjectNode next = mapper.createObjectNode();
+            next.put("tsuid", tsuid);
+            for (String field : new String[] {"description", "notes", "custom", "startTime", "endTime"}) {
+                JsonNode v = in.has(field) ? in.get(field) : stored != null ? stored.get(field) : null;
+                if (v != null) {
+                    next.set(field, v);
+                }
+            }
+            if (!next.has("endTime")) {
+                next.put("endTime", 0);
+            }
+            annotations.put(key, next);
+            respond(ex, request, 200, "application/json", mapper.writeValueAsBytes(next));
+        }
+    }
+
+    private static String param(String query, String name) {
+        for (String part : query.split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && part.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private void put(HttpExchange ex, Request request, byte[] body, String query) throws IOException {

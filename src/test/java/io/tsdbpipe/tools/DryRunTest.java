@@ -47,4 +47,44 @@ class DryRunTest {
         assertThat(third.get("rejects").get(0).get("reason").asText()).isEqualTo("malformed_json");
         assertThat(third.get("rejects").get(0).get("message").asText()).isNotBlank();
     }
+
+    @Test
+    void showsWhatAMappingAndBlueKingReportsMakeEventsIncluded() throws Exception {
+        Map<String, String> conf = new java.util.HashMap<>();
+        conf.put("mappings.seed.appid", "appIds");
+        conf.put("mappings.seed.metricname", "network");
+        conf.put("mappings.seed.hostname", "ip");
+        conf.put("mappings.seed.items", "timestamp=value");
+        conf.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        conf.put("mappings.frames.appid", "app");
+        conf.put("mappings.frames.metricname", "m");
+        conf.put("mappings.frames.hostname", "h");
+        conf.put("mappings.frames.items", "t=v");
+        conf.put("mappings.frames.topics", "frames");
+        conf.put("channels.static.1500002.kind", "events");
+        conf.put("channels.static.1500002.token", "dry-run-events-token-0123");
+        conf.put("channels.static.1500002.metric-prefix", "bk");
+        String input = String.join("\n",
+                "{\"appIds\":\"mking\",\"ip\":\"127.0.0.1\",\"timestamp\":1597634942159,\"value\":406885354231,"
+                        + "\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}",
+                "{\"data_id\":1500002,\"access_token\":\"dry-run-events-token-0123\",\"data\":[{\"event_name\":\"e\","
+                        + "\"event\":{\"content\":\"c\"},\"target\":\"t\",\"timestamp\":1612509542000}]}");
+        io.tsdbpipe.report.ReportDecoder decoder = PipelineComponents.decoder(JobConfig.of(conf).configuration());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DryRun.run(decoder, "", new BufferedReader(new StringReader(input)),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        // --topic frames: the mapping bound to it takes every line
+        DryRun.run(decoder, "frames", new BufferedReader(new StringReader(
+                "{\"app\":\"a\",\"m\":\"b\",\"h\":\"h1\",\"t\":1597634942,\"v\":1}")),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[0]).isEqualTo("{\"line\":1,\"datapoints\":[{\"metric\":\"mking.network\","
+                + "\"timestamp\":1597634942159,\"value\":406885354231,\"tags\":{\"hostname\":\"127.0.0.1\","
+                + "\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}}],\"rejects\":[]}");
+        JsonNode event = new ObjectMapper().readTree(lines[1]);
+        assertThat(event.get("datapoints")).isEmpty();
+        assertThat(event.get("events").get(0).get("event_name").asText()).isEqualTo("e");
+        assertThat(event.get("events").get(0).get("event_id").asText()).isEqualTo("dry-run-0@2#0");
+        assertThat(lines[2]).contains("\"metric\":\"a.b\"").contains("\"hostname\":\"h1\"");
+    }
 }

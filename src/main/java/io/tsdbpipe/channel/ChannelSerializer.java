@@ -1,0 +1,118 @@
+package io.tsdbpipe.channel;
+
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+import java.io.IOException;
+
+/**
+ * Hand-written serializer for {@link Channel}: the broadcast state (checkpointed registry) and the channel stream.
+ * Layout version 1: a leading format byte, so that a later field can be added without breaking old checkpoints.
+ */
+public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final ChannelSerializer INSTANCE = new ChannelSerializer();
+
+    private static final int FORMAT = 1;
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public Channel createInstance() {
+        return Channel.deleted(0, Channel.CONFIG_VERSION);
+    }
+
+    @Override
+    public Channel copy(Channel from) {
+        return from;
+    }
+
+    @Override
+    public Channel copy(Channel from, Channel reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(Channel c, DataOutputView out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeLong(c.dataId());
+        StringValue.writeString(c.name(), out);
+        out.writeUTF(c.kind().name());
+        out.writeByte(c.tokenSha256().length);
+        out.write(c.tokenSha256());
+        StringValue.writeString(c.metricPrefix(), out);
+        String[] tags = c.tags();
+        out.writeShort(tags.length);
+        for (String t : tags) {
+            StringValue.writeString(t, out);
+        }
+        out.writeInt(c.maxItems());
+        out.writeLong(c.maxFutureMillis());
+        out.writeBoolean(c.eventsMetricOverride() != null);
+        if (c.eventsMetricOverride() != null) {
+            StringValue.writeString(c.eventsMetricOverride(), out);
+        }
+        out.writeBoolean(c.enabled());
+        out.writeLong(c.version());
+    }
+
+    @Override
+    public Channel deserialize(DataInputView in) throws IOException {
+        int format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("Unknown channel serialization format " + format);
+        }
+        long dataId = in.readLong();
+        String name = StringValue.readString(in);
+        ChannelKind kind = ChannelKind.valueOf(in.readUTF());
+        byte[] token = new byte[in.readByte() & 0xFF];
+        in.readFully(token);
+        String prefix = StringValue.readString(in);
+        String[] tags = new String[in.readShort()];
+        for (int i = 0; i < tags.length; i++) {
+            tags[i] = StringValue.readString(in);
+        }
+        int maxItems = in.readInt();
+        long maxFuture = in.readLong();
+        String eventsMetric = in.readBoolean() ? StringValue.readString(in) : null;
+        boolean enabled = in.readBoolean();
+        long version = in.readLong();
+        return new Channel(dataId, name, kind, token, prefix, tags, maxItems, maxFuture, eventsMetric, enabled, version);
+    }
+
+    @Override
+    public Channel deserialize(Channel reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Channel> snapshotConfiguration() {
+        return new ChannelSerializerSnapshot();
+    }
+
+    /** Restores {@link #INSTANCE}. */
+    public static final class ChannelSerializerSnapshot extends SimpleTypeSerializerSnapshot<Channel> {
+        public ChannelSerializerSnapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

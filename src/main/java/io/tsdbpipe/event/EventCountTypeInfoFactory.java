@@ -1,0 +1,106 @@
+package io.tsdbpipe.event;
+
+import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.SingletonTypeInfo;
+
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+
+/** Hand-written serialization of the count window's accumulator {@link EventCount} (window state). */
+public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount> {
+
+    @Override
+    public TypeInformation<EventCount> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        return SingletonTypeInfo.of(EventCount.class, Serializer.INSTANCE);
+    }
+
+    /** metric, tags, count, origin; a fresh accumulator (no event yet) has a null metric. */
+    public static final class Serializer extends TypeSerializerSingleton<EventCount> {
+
+        private static final long serialVersionUID = 1L;
+
+        public static final Serializer INSTANCE = new Serializer();
+
+        @Override
+        public boolean isImmutableType() {
+            return false;
+        }
+
+        @Override
+        public EventCount createInstance() {
+            return new EventCount();
+        }
+
+        @Override
+        public EventCount copy(EventCount from) {
+            return new EventCount(from.metric, from.tags, from.count, from.origin);
+        }
+
+        @Override
+        public EventCount copy(EventCount from, EventCount reuse) {
+            return copy(from);
+        }
+
+        @Override
+        public int getLength() {
+            return -1;
+        }
+
+        @Override
+        public void serialize(EventCount c, DataOutputView out) throws IOException {
+            out.writeBoolean(c.metric != null);
+            if (c.metric != null) {
+                StringValue.writeString(c.metric, out);
+                EventSerializer.writeArray(c.tags, out);
+                StringValue.writeString(c.origin.topic(), out);
+                out.writeInt(c.origin.partition());
+                out.writeLong(c.origin.offset());
+            }
+            out.writeLong(c.count);
+        }
+
+        @Override
+        public EventCount deserialize(DataInputView in) throws IOException {
+            EventCount c = new EventCount();
+            if (in.readBoolean()) {
+                c.metric = StringValue.readString(in);
+                c.tags = EventSerializer.readArray(in);
+                c.origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong());
+            }
+            c.count = in.readLong();
+            return c;
+        }
+
+        @Override
+        public EventCount deserialize(EventCount reuse, DataInputView in) throws IOException {
+            return deserialize(in);
+        }
+
+        @Override
+        public void copy(DataInputView in, DataOutputView out) throws IOException {
+            serialize(deserialize(in), out);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<EventCount> snapshotConfiguration() {
+            return new Snapshot();
+        }
+
+        /** Restores {@link #INSTANCE}. */
+        public static final class Snapshot extends SimpleTypeSerializerSnapshot<EventCount> {
+            public Snapshot() {
+                super(() -> INSTANCE);
+            }
+        }
+    }
+}

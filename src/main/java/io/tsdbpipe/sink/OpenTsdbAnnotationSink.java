@@ -1,0 +1,81 @@
+package io.tsdbpipe.sink;
+
+import io.tsdbpipe.event.Event;
+
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.AsyncSinkBase;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+
+/**
+ * Writes BlueKing events into OpenTSDB's global annotations ({@code /api/annotation}), one annotation per second that
+ * carries every event of that second (see {@link OpenTsdbAnnotationWriter} and {@link AnnotationMerge}). Same
+ * endpoints, credentials, gzip, timeouts, retries and dead-lettering as the {@link OpenTsdbSink} it is built from
+ * ({@link OpenTsdbSinkBuilder#buildAnnotationSink}); one request in flight per subtask, so that one second is never
+ * written by two requests at once. Its input must be partitioned by the events' second.
+ */
+public class OpenTsdbAnnotationSink extends AsyncSinkBase<Event, AnnotationEntry> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final int MAX_BATCH_EVENTS = 500;
+    static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
+    static final int MAX_EVENT_BYTES = 1024 * 1024;
+
+    private final OpenTsdbWriterSettings settings;
+    private final AnnotationLimits limits;
+
+    OpenTsdbAnnotationSink(
+            OpenTsdbWriterSettings settings,
+            AnnotationLimits limits,
+            int maxBufferedEvents,
+            Duration maxTimeInBuffer,
+            long frameworkTimeoutMillis) {
+        super(
+                new AnnotationElementConverter(limits.maxContentChars),
+                MAX_BATCH_EVENTS,
+                1,
+                Math.max(maxBufferedEvents, MAX_BATCH_EVENTS + 1),
+                MAX_BATCH_BYTES,
+                maxTimeInBuffer.toMillis(),
+                MAX_EVENT_BYTES,
+                frameworkTimeoutMillis,
+                false);
+        this.settings = settings;
+        this.limits = limits;
+    }
+
+    @Override
+    public StatefulSinkWriter<Event, BufferedRequestState<AnnotationEntry>> createWriter(WriterInitContext context) {
+        return restoreWriter(context, Collections.emptyList());
+    }
+
+    @Override
+    public StatefulSinkWriter<Event, BufferedRequestState<AnnotationEntry>> restoreWriter(
+            WriterInitContext context, Collection<BufferedRequestState<AnnotationEntry>> recoveredState) {
+        AsyncSinkWriterConfiguration configuration = AsyncSinkWriterConfiguration.builder()
+                .setMaxBatchSize(getMaxBatchSize())
+                .setMaxBatchSizeInBytes(getMaxBatchSizeInBytes())
+                .setMaxInFlightRequests(getMaxInFlightRequests())
+                .setMaxBufferedRequests(getMaxBufferedRequests())
+                .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
+                .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
+                .setRequestTimeoutMS(getRequestTimeoutMS())
+                .setFailOnTimeout(getFailOnTimeout())
+                .setRateLimitingStrategy(OpenTsdbSink.rateLimitingStrategy(getMaxBatchSize(), getMaxInFlightRequests()))
+                .build();
+        return new OpenTsdbAnnotationWriter(
+                getElementConverter(), context, configuration, settings, limits, recoveredState);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<BufferedRequestState<AnnotationEntry>> getWriterStateSerializer() {
+        return new AnnotationWriterStateSerializer();
+    }
+}

@@ -1,0 +1,178 @@
+package io.tsdbpipe.sink;
+
+import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.event.Event;
+import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.testing.TestingOpenTsdbServer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The annotation writer against {@link TestingOpenTsdbServer}'s /api/annotation (OpenTSDB 2.4.1's behaviour). */
+class OpenTsdbAnnotationWriterTest {
+
+    private static final long SECOND = 1_612_509_542L;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private TestingOpenTsdbServer server;
+
+    @BeforeEach
+    void setUp() {
+        TestingDeadLetterPublisher.reset();
+        server = open(TestingOpenTsdbServer.start());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T open(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private OpenTsdbAnnotationWriter writer(boolean gzip, AnnotationLimits limits) {
+        OpenTsdbAnnotationSink sink = OpenTsdbSink.builder()
+                .setEndpoints(server.url())
+                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                .setRetryInitialBackoff(Duration.ofMillis(5))
+                .setRetryMaxBackoff(Duration.ofMillis(50))
+                .setRequestTimeout(Duration.ofSeconds(5))
+                .setGzip(gzip)
+                .buildAnnotationSink(limits);
+        return open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
+    }
+
+    private static Set<String> eventIds(JsonNode annotation) {
+        Set<String> ids = new HashSet<>();
+        for (Iterator<String> it = annotation.get("custom").fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!k.startsWith("_")) {
+                ids.add(k);
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void everyEventOfABusySecondFromSeveralChannelsAndBatchesEndsInItsAnnotation() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(true, new AnnotationLimits(100, 64 * 1024, 512));
+        Set<String> expected = new HashSet<>();
+        for (int batch = 0; batch < 3; batch++) {
+            for (int i = 0; i < 20; i++) {
+                Event e = TestEvents.event(1500002 + (i % 2), "login_failed", SECOND * 1000 + i * 10,
+                        batch * 100 + i, 0);
+                expected.add(e.eventId());
+                writer.write(e, null);
+            }
+            writer.write(TestEvents.event(1500002, "other_second", (SECOND + 1) * 1000, 999 + batch, 0), null);
+            writer.flush(false);
+        }
+        writer.flush(true);
+        JsonNode a = server.globalAnnotation(SECOND);
+        assertThat(eventIds(a)).isEqualTo(expected);
+        assertThat(a.get("custom").get("_events").asInt()).isEqualTo(60);
+        assertThat(a.get("notes").asText().split("\n")).hasSize(60);
+        assertThat(eventIds(server.globalAnnotation(SECOND + 1))).hasSize(3);
+        assertThat(server.requests()).allSatisfy(r -> assertThat(r.wireBytes).isLessThanOrEqualTo(8192));
+        assertThat(writer.metrics().written.getCount()).isEqualTo(63);
+    }
+
+    @Test
+    void eventsBeyondTheAnnotationsBoundAreCountedNotDropped() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(true, new AnnotationLimits(10, 32 * 1024, 512));
+        for (int i = 0; i < 25; i++) {
+            writer.write(TestEvents.event(1500002, "e", SECOND * 1000, i, 0), null);
+        }
+        writer.flush(true);
+        JsonNode a = server.globalAnnotation(SECOND);
+        assertThat(eventIds(a)).hasSize(10);
+        assertThat(a.get("custom").get("_overflow").asInt()).isEqualTo(15);
+        assertThat(a.get("description").asText()).isEqualTo("10 events (+15 more on the events topic)");
+    }
+
+    @Test
+    void writingTheSameEventsAgainChangesNothingAndSendsNoPost() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(false, AnnotationLimits.defaults());
+        for (int i = 0; i < 5; i++) {
+            writer.write(TestEvents.event(1500002, "e", SECOND * 1000, i, 0), null);
+        }
+        writer.flush(true);
+        int requests = server.requests().size();
+        for (int i = 0; i < 5; i++) {
+            writer.write(TestEvents.event(1500002, "e", SECOND * 1000, i, 0), null);
+        }
+        writer.flush(true);
+        assertThat(server.requests()).hasSize(requests + 1); // one GET, no POST
+        assertThat(eventIds(server.globalAnnotation(SECOND))).hasSize(5);
+    }
+
+    @Test
+    void failuresAreRetriedAndTheRetryMergesIntoWhatIsStoredThen() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(true, AnnotationLimits.defaults());
+        server.failNext(2, 503).closeNext(1);
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            writer.write(e, null);
+        }
+        writer.flush(true);
+        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(writer.metrics().retried.getCount()).isGreaterThan(0);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void anAnnotationOpenTsdbRefusesSendsItsEventsToTheDeadLetterTopic() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(false, AnnotationLimits.defaults());
+        server.delayNext(1, Duration.ZERO).failNext(1, 400); // the GET passes, the POST is refused
+        writer.write(TestEvents.event(1500002, "e", SECOND * 1000, 1, 0), null);
+        writer.write(TestEvents.event(1500002, "e", SECOND * 1000, 2, 0), null);
+        writer.flush(true);
+        List<Reject> dead = TestingDeadLetterPublisher.flushed();
+        assertThat(dead).hasSize(2).allSatisfy(r -> {
+            assertThat(r.reason()).isEqualTo(RejectReason.TSDB_REJECTED);
+            assertThat(r.message()).contains("annotation of second " + SECOND).contains("Scripted failure");
+            assertThat(r.item()).contains("\"event_name\":\"e\"");
+        });
+    }
+
+    @Test
+    void aReadOnlyTsdFailsTheJob() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(false, AnnotationLimits.defaults());
+        server.readOnly();
+        writer.write(TestEvents.event(1500002, "e", SECOND * 1000, 1, 0), null);
+        assertThatThrownBy(() -> writer.flush(true)).hasStackTraceContaining("tsd.mode=ro");
+    }
+
+    @Test
+    void bufferedEventsAreCheckpointedAndRestored() throws Exception {
+        AnnotationWriterStateSerializer serializer = new AnnotationWriterStateSerializer();
+        AnnotationEntry entry = new AnnotationElementConverter(512)
+                .apply(TestEvents.event(1500002, "e", SECOND * 1000, 7, 3), null);
+        BufferedRequestState<AnnotationEntry> state = new BufferedRequestState<>(
+                List.of(new org.apache.flink.connector.base.sink.writer.RequestEntryWrapper<>(entry,
+                        entry.sizeInBytes())));
+        BufferedRequestState<AnnotationEntry> back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+        assertThat(back.getBufferedRequestEntries()).hasSize(1);
+        assertThat(back.getBufferedRequestEntries().get(0).getRequestEntry()).isEqualTo(entry);
+    }
+}
