@@ -21,7 +21,8 @@ public final class DeadLetterSerializationSchema implements KafkaRecordSerializa
         return new ProducerRecord<>(
                 topic,
                 null,
-                timestamp,
+                // the refusal time, not the element's (maybe old) event time, which time-based retention would judge
+                reject.timeMillis(),
                 reject.reason().code().getBytes(StandardCharsets.UTF_8),
                 DeadLetterRecord.toJson(reject));
     }

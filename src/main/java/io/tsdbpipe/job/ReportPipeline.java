@@ -58,7 +58,6 @@ public final class ReportPipeline {
     public static final String EVENT_TIME_UID = "event-time";
     public static final String EVENT_COUNTS_UID = "event-counts";
     public static final String LATE_EVENTS_UID = "late-events";
-    public static final String LATE_EVENTS_TIME_UID = "late-events-time";
     public static final String ANNOTATION_SINK_UID = "opentsdb-annotations";
     public static final String EVENTS_SINK_UID = "events-topic-sink";
 
@@ -150,13 +149,6 @@ public final class ReportPipeline {
                             conf.get(DeadLetterOptions.MAX_ITEM_CHARS)))
                     .uid(LATE_EVENTS_UID)
                     .name("Late events")
-                    .setParallelism(eventsParallelism)
-                    // the dead-letter record's Kafka timestamp: the refusal, not the (possibly old) event time,
-                    // which time-based retention would judge
-                    .assignTimestampsAndWatermarks(WatermarkStrategy.<Reject>noWatermarks()
-                            .withTimestampAssigner((reject, previous) -> reject.timeMillis()))
-                    .uid(LATE_EVENTS_TIME_UID)
-                    .name("Late events: refusal time")
                     .setParallelism(eventsParallelism));
             points = points.union(counts);
             if (annotationSink != null) {

@@ -124,6 +124,11 @@ public final class PointRules implements Serializable {
             throw new InvalidPointException(
                     TOO_MANY_TAGS, pairs + " tags, at most " + maxTags + " allowed");
         }
+        return sortPairs(flat, pairs);
+    }
+
+    /** The first {@code pairs} key/value pairs of {@code flat}, as a new array sorted by key. */
+    public static String[] sortPairs(String[] flat, int pairs) {
         String[] out = Arrays.copyOf(flat, pairs * 2);
         // insertion sort by key: a handful of pairs, so this beats any general sort
         for (int i = 2; i < out.length; i += 2) {

@@ -54,8 +54,7 @@ public final class BlueKingReportFormat implements ReportFormat {
     private final long defaultMaxFutureMillis;
 
     private transient MessageDigest digest;
-    private transient String[] names;
-    private transient JsonValue[] values;
+    private transient JsonEntries metricEntries;
     private transient JsonValue timestamp;
     private transient String[] dims;
 
@@ -83,8 +82,7 @@ public final class BlueKingReportFormat implements ReportFormat {
     public void decodeObject(JsonParser p, DecodeContext ctx) throws IOException {
         if (digest == null) {
             digest = ChannelTokens.newDigest();
-            names = new String[8];
-            values = new JsonValue[8];
+            metricEntries = new JsonEntries();
             timestamp = new JsonValue();
             dims = new String[16];
         }
@@ -231,7 +229,7 @@ public final class BlueKingReportFormat implements ReportFormat {
                 case "metrics":
                     if (v == JsonToken.START_OBJECT) {
                         hasMetrics = true;
-                        n = readMetrics(p);
+                        n = metricEntries.read(p);
                     } else {
                         p.skipChildren();
                         if (v != JsonToken.VALUE_NULL && problem == null) {
@@ -283,41 +281,24 @@ public final class BlueKingReportFormat implements ReportFormat {
             ctx.reject(RejectReason.MISSING_FIELD, "item " + index + ": metrics is empty", ctx.itemText(start, p));
         }
         for (int i = 0; i < n; i++) {
-            String key = names[i];
+            String key = metricEntries.name(i);
+            JsonValue value = metricEntries.value(i);
             try {
                 if (!isBkName(key)) {
                     throw new InvalidPointException(RejectReason.INVALID_METRIC,
                             "metric name \"" + key + "\" breaks bk-monitor's rule " + NAME_RULE);
                 }
-                if (!values[i].isJsonNumber()) {
+                if (!value.isJsonNumber()) {
                     throw new InvalidPointException(RejectReason.INVALID_VALUE,
-                            "value must be a JSON number, was " + values[i].describe());
+                            "value must be a JSON number, was " + value.describe());
                 }
                 String metric = rules.metric(channel.metric(key));
-                ctx.point(values[i].point(metric, sortedTags, ts, ctx.origin()));
+                ctx.point(value.point(metric, sortedTags, ts, ctx.origin()));
             } catch (InvalidPointException e) {
                 ctx.reject(e.reason(), "item " + index + ", metric \"" + key + "\": " + e.getMessage(),
                         ctx.itemText(start, p));
             }
         }
-    }
-
-    private int readMetrics(JsonParser p) throws IOException {
-        int n = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            if (n == names.length) {
-                names = Arrays.copyOf(names, n * 2);
-                values = Arrays.copyOf(values, n * 2);
-            }
-            names[n] = p.currentName();
-            p.nextToken();
-            if (values[n] == null) {
-                values[n] = new JsonValue();
-            }
-            values[n].clear().read(p);
-            n++;
-        }
-        return n;
     }
 
     /** Dimensions as tags: bk-monitor's name rule, then OpenTSDB's; null values dropped. */
@@ -481,7 +462,7 @@ public final class BlueKingReportFormat implements ReportFormat {
             if (target == null || target.isEmpty()) {
                 throw new InvalidPointException(RejectReason.MISSING_FIELD, "target is missing or not a non-empty string");
             }
-            String[] dimensions = sortedDims(dimCount);
+            String[] dimensions = PointRules.sortPairs(dims, dimCount);
             String eventType = dimValue(dimensions, "event_type");
             TagsBuilder tags = ctx.newTags();
             tags.put(rules, "event_name", eventName);
@@ -512,23 +493,6 @@ public final class BlueKingReportFormat implements ReportFormat {
         dims[count * 2] = key;
         dims[count * 2 + 1] = value;
         return count + 1;
-    }
-
-    private String[] sortedDims(int count) {
-        String[] out = Arrays.copyOf(dims, count * 2);
-        for (int i = 2; i < out.length; i += 2) {
-            String k = out[i];
-            String v = out[i + 1];
-            int j = i - 2;
-            while (j >= 0 && out[j].compareTo(k) > 0) {
-                out[j + 2] = out[j];
-                out[j + 3] = out[j + 1];
-                j -= 2;
-            }
-            out[j + 2] = k;
-            out[j + 3] = v;
-        }
-        return out;
     }
 
     private static String dimValue(String[] sorted, String key) {

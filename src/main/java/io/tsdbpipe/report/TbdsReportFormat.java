@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,8 +30,7 @@ public final class TbdsReportFormat implements ReportFormat {
     private final String separator;
     private final Pattern hostnamePattern;
 
-    private transient String[] keys;
-    private transient JsonValue[] values;
+    private transient JsonEntries entryReader;
 
     /**
      * @param separator put between appid and metricname
@@ -108,7 +106,10 @@ public final class TbdsReportFormat implements ReportFormat {
                 case "metrics":
                     if (v == JsonToken.START_OBJECT) {
                         hasEntries = true;
-                        entries = readEntries(p);
+                        if (entryReader == null) {
+                            entryReader = new JsonEntries();
+                        }
+                        entries = entryReader.read(p);
                     } else {
                         p.skipChildren();
                     }
@@ -157,38 +158,15 @@ public final class TbdsReportFormat implements ReportFormat {
         }
         for (int i = 0; i < entries; i++) {
             try {
-                long ts = ctx.rules().timestamp(keys[i], ctx.nowMillis());
-                ctx.point(values[i].point(metric, sortedTags, ts, ctx.origin()));
+                long ts = ctx.rules().timestamp(entryReader.name(i), ctx.nowMillis());
+                ctx.point(entryReader.value(i).point(metric, sortedTags, ts, ctx.origin()));
             } catch (InvalidPointException e) {
                 ctx.reject(
                         e.reason(),
-                        "item " + index + ", entry \"" + keys[i] + "\": " + e.getMessage(),
+                        "item " + index + ", entry \"" + entryReader.name(i) + "\": " + e.getMessage(),
                         ctx.itemText(start, p));
             }
         }
-    }
-
-    /** Reads the timestamp=value map into the reusable arrays; returns the number of entries. */
-    private int readEntries(JsonParser p) throws IOException {
-        if (keys == null) {
-            keys = new String[8];
-            values = new JsonValue[8];
-        }
-        int n = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            if (n == keys.length) {
-                keys = Arrays.copyOf(keys, n * 2);
-                values = Arrays.copyOf(values, n * 2);
-            }
-            keys[n] = p.currentName();
-            p.nextToken();
-            if (values[n] == null) {
-                values[n] = new JsonValue();
-            }
-            values[n].clear().read(p);
-            n++;
-        }
-        return n;
     }
 
 }
