@@ -200,7 +200,19 @@ class FlinkClusterEndToEndITCase {
         assertThat(conflictJson).isNotEqualTo(conflictOriginal.toString());
         kafka.produceStrings(topic, conflictJson, duplicate.toString());
 
-        List<JsonNode> deadLetters = awaitDeadLetters(1, Duration.ofSeconds(60));
+        List<JsonNode> deadLetters;
+        try {
+            deadLetters = awaitDeadLetters(1, Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            int port = prometheusPort("flink-taskmanager-1");
+            StringBuilder counters = new StringBuilder();
+            for (String m : List.of("decode_records", "decode_points", "series_points", "series_conflicts",
+                    "series_duplicatesDropped", "opentsdb_pointsWritten")) {
+                counters.append(' ').append(m).append('=')
+                        .append(prometheusSum(port, "flink_taskmanager_job_task_operator_" + m, resumed));
+            }
+            throw new AssertionError(e.getMessage() + "\nthe resumed job's counters:" + counters, e);
+        }
         assertThat(deadLetters).as("dead-letter records").isNotEmpty().allSatisfy(r -> {
             assertThat(r.path("reason").asText()).isEqualTo("conflicting_duplicate");
             JsonNode item = JSON.readTree(r.path("item").asText());
