@@ -4,7 +4,6 @@ import io.tsdbpipe.event.Event;
 
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -20,7 +19,7 @@ import java.util.Collections;
  * ({@link OpenTsdbSinkBuilder#buildAnnotationSink}); one request in flight per subtask, so that one second is never
  * written by two requests at once. Its input must be partitioned by the events' second.
  */
-public class OpenTsdbAnnotationSink extends AsyncSinkBase<Event, AnnotationEntry> {
+public class OpenTsdbAnnotationSink extends OpenTsdbAsyncSinkBase<Event, AnnotationEntry> {
 
     private static final long serialVersionUID = 1L;
 
@@ -59,17 +58,7 @@ public class OpenTsdbAnnotationSink extends AsyncSinkBase<Event, AnnotationEntry
     @Override
     public StatefulSinkWriter<Event, BufferedRequestState<AnnotationEntry>> restoreWriter(
             WriterInitContext context, Collection<BufferedRequestState<AnnotationEntry>> recoveredState) {
-        AsyncSinkWriterConfiguration configuration = AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(getMaxBatchSize())
-                .setMaxBatchSizeInBytes(getMaxBatchSizeInBytes())
-                .setMaxInFlightRequests(getMaxInFlightRequests())
-                .setMaxBufferedRequests(getMaxBufferedRequests())
-                .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
-                .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
-                .setRequestTimeoutMS(getRequestTimeoutMS())
-                .setFailOnTimeout(getFailOnTimeout())
-                .setRateLimitingStrategy(OpenTsdbSink.rateLimitingStrategy(getMaxBatchSize(), getMaxInFlightRequests()))
-                .build();
+        AsyncSinkWriterConfiguration configuration = writerConfiguration();
         return new OpenTsdbAnnotationWriter(
                 getElementConverter(), context, configuration, settings, limits, recoveredState);
     }

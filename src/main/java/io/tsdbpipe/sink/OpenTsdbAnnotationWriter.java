@@ -103,18 +103,34 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
         }
     }
 
+    /**
+     * Handles a request that got no answer (connection error, timeout): fails the job if that is fatal, else takes the
+     * endpoint out of rotation and retries the group. Returns whether there was such an error.
+     */
+    private boolean failedToAnswer(
+            Call<AnnotationEntry> call,
+            EndpointSelector.Endpoint endpoint,
+            List<AnnotationEntry> group,
+            AtomicInteger remaining,
+            Throwable error) {
+        Throwable err = unwrap(error);
+        if (err == null) {
+            return false;
+        }
+        if (!failIfFatal(call, err)) {
+            markDown(endpoint, describe(err) + " from " + endpoint);
+            addRetry(call, group, describe(err) + " from " + endpoint);
+            done(call, remaining);
+        }
+        return true;
+    }
+
     private void read(Call<AnnotationEntry> call, long second, List<AnnotationEntry> group, AtomicInteger remaining) {
         EndpointSelector.Endpoint endpoint = endpoints.next();
         URI uri = URI.create(endpoint.uri() + "?start_time=" + second);
         send(request(uri).GET().build(), 0).whenComplete((response, error) -> {
             try {
-                Throwable err = unwrap(error);
-                if (err != null) {
-                    if (!failIfFatal(call, err)) {
-                        markDown(endpoint, describe(err) + " from " + endpoint);
-                        addRetry(call, group, describe(err) + " from " + endpoint);
-                        done(call, remaining);
-                    }
+                if (failedToAnswer(call, endpoint, group, remaining, error)) {
                     return;
                 }
                 int status = response.statusCode();
@@ -160,13 +176,7 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
         }
         send(request.build(), body.length).whenComplete((response, error) -> {
             try {
-                Throwable err = unwrap(error);
-                if (err != null) {
-                    if (!failIfFatal(call, err)) {
-                        markDown(endpoint, describe(err) + " from " + endpoint);
-                        addRetry(call, group, describe(err) + " from " + endpoint);
-                        done(call, remaining);
-                    }
+                if (failedToAnswer(call, endpoint, group, remaining, error)) {
                     return;
                 }
                 int status = response.statusCode();

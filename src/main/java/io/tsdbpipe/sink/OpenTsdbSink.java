@@ -5,12 +5,8 @@ import io.tsdbpipe.point.DataPoint;
 
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
-import org.apache.flink.connector.base.sink.writer.strategy.CongestionControlRateLimitingStrategy;
-import org.apache.flink.connector.base.sink.writer.strategy.RateLimitingStrategy;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.net.URI;
@@ -46,7 +42,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *
  * Metrics: {@link OpenTsdbSinkMetrics}. Settings: {@link OpenTsdbSinkOptions}, {@link OpenTsdbSinkBuilder}.
  */
-public class OpenTsdbSink extends AsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
+public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
 
     private static final long serialVersionUID = 1L;
 
@@ -168,37 +164,13 @@ public class OpenTsdbSink extends AsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
     @Override
     public StatefulSinkWriter<DataPoint, BufferedRequestState<OpenTsdbPutEntry>> restoreWriter(
             WriterInitContext context, Collection<BufferedRequestState<OpenTsdbPutEntry>> recoveredState) {
-        AsyncSinkWriterConfiguration configuration = AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(getMaxBatchSize())
-                .setMaxBatchSizeInBytes(getMaxBatchSizeInBytes())
-                .setMaxInFlightRequests(getMaxInFlightRequests())
-                .setMaxBufferedRequests(getMaxBufferedRequests())
-                .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
-                .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
-                .setRequestTimeoutMS(getRequestTimeoutMS())
-                .setFailOnTimeout(getFailOnTimeout())
-                .setRateLimitingStrategy(rateLimitingStrategy(getMaxBatchSize(), getMaxInFlightRequests()))
-                .build();
+        AsyncSinkWriterConfiguration configuration = writerConfiguration();
         return new OpenTsdbSinkWriter(getElementConverter(), context, configuration, settings, recoveredState);
     }
 
     @Override
     public SimpleVersionedSerializer<BufferedRequestState<OpenTsdbPutEntry>> getWriterStateSerializer() {
         return new OpenTsdbWriterStateSerializer();
-    }
-
-    /**
-     * Flink's default starts with one batch in flight and adds 10 points per successful request: minutes of slow start
-     * for every (re)started job. A TSD is sized for its full in-flight budget, so start there and win back one batch
-     * per success; failed and retried points still halve it (AIMD), which is the back-off that matters.
-     */
-    static RateLimitingStrategy rateLimitingStrategy(int maxBatchSize, int maxInFlightRequests) {
-        int budget = maxBatchSize * maxInFlightRequests;
-        return CongestionControlRateLimitingStrategy.builder()
-                .setMaxInFlightRequests(maxInFlightRequests)
-                .setInitialMaxInFlightMessages(budget)
-                .setScalingStrategy(AIMDScalingStrategy.builder(budget).setIncreaseRate(maxBatchSize).build())
-                .build();
     }
 
     OpenTsdbWriterSettings settings() {

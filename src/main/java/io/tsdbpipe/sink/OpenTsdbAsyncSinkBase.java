@@ -1,0 +1,60 @@
+package io.tsdbpipe.sink;
+
+import org.apache.flink.connector.base.sink.AsyncSinkBase;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
+import org.apache.flink.connector.base.sink.writer.strategy.CongestionControlRateLimitingStrategy;
+import org.apache.flink.connector.base.sink.writer.strategy.RateLimitingStrategy;
+
+import java.io.Serializable;
+
+/** What the datapoint sink and the annotation sink share: how their writers are configured and rate-limited. */
+abstract class OpenTsdbAsyncSinkBase<InputT, RequestEntryT extends Serializable>
+        extends AsyncSinkBase<InputT, RequestEntryT> {
+
+    private static final long serialVersionUID = 1L;
+
+    OpenTsdbAsyncSinkBase(
+            ElementConverter<InputT, RequestEntryT> elementConverter,
+            int maxBatchSize,
+            int maxInFlightRequests,
+            int maxBufferedRequests,
+            long maxBatchSizeInBytes,
+            long maxTimeInBufferMS,
+            long maxRecordSizeInBytes,
+            long requestTimeoutMS,
+            boolean failOnTimeout) {
+        super(elementConverter, maxBatchSize, maxInFlightRequests, maxBufferedRequests, maxBatchSizeInBytes,
+                maxTimeInBufferMS, maxRecordSizeInBytes, requestTimeoutMS, failOnTimeout);
+    }
+
+    /** The writer configuration: this sink's limits and {@link #rateLimitingStrategy}. */
+    AsyncSinkWriterConfiguration writerConfiguration() {
+        return AsyncSinkWriterConfiguration.builder()
+                .setMaxBatchSize(getMaxBatchSize())
+                .setMaxBatchSizeInBytes(getMaxBatchSizeInBytes())
+                .setMaxInFlightRequests(getMaxInFlightRequests())
+                .setMaxBufferedRequests(getMaxBufferedRequests())
+                .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
+                .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
+                .setRequestTimeoutMS(getRequestTimeoutMS())
+                .setFailOnTimeout(getFailOnTimeout())
+                .setRateLimitingStrategy(rateLimitingStrategy(getMaxBatchSize(), getMaxInFlightRequests()))
+                .build();
+    }
+
+    /**
+     * Flink's default starts with one batch in flight and adds 10 entries per successful request: minutes of slow
+     * start for every (re)started job. A TSD is sized for its full in-flight budget, so start there and win back one
+     * batch per success; failed and retried entries still halve it (AIMD), which is the back-off that matters.
+     */
+    static RateLimitingStrategy rateLimitingStrategy(int maxBatchSize, int maxInFlightRequests) {
+        int budget = maxBatchSize * maxInFlightRequests;
+        return CongestionControlRateLimitingStrategy.builder()
+                .setMaxInFlightRequests(maxInFlightRequests)
+                .setInitialMaxInFlightMessages(budget)
+                .setScalingStrategy(AIMDScalingStrategy.builder(budget).setIncreaseRate(maxBatchSize).build())
+                .build();
+    }
+}
