@@ -22,13 +22,7 @@ public final class ReportPipelineJob {
         StreamExecutionEnvironment env;
         try {
             conf = JobConfig.fromArgs(args).configuration();
-            env = StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
-            ReportPipeline.build(
-                    env,
-                    conf,
-                    PipelineComponents.kafkaSource(conf),
-                    PipelineComponents.tsdbSink(conf),
-                    PipelineComponents.deadLetterSink(conf));
+            env = environment(conf);
         } catch (IllegalArgumentException e) {
             // every option and component validates its settings with a message naming the key
             System.err.println("Invalid job configuration: " + e.getMessage());
@@ -37,5 +31,18 @@ public final class ReportPipelineJob {
         }
         LOG.info("Starting {}", conf.get(PipelineOptions.JOB_NAME));
         env.execute(conf.get(PipelineOptions.JOB_NAME));
+    }
+
+    /** The execution environment with the real job built in: Kafka source, OpenTSDB and dead-letter sinks. */
+    public static StreamExecutionEnvironment environment(Configuration conf) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
+        ReportPipeline.build(
+                env,
+                conf,
+                PipelineComponents.kafkaSource(conf),
+                PipelineComponents.tsdbSink(conf),
+                PipelineComponents.deadLetterSink(conf));
+        return env;
     }
 }

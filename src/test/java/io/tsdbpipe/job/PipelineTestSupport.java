@@ -4,7 +4,6 @@ import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
@@ -62,16 +61,7 @@ final class PipelineTestSupport {
 
     /** Builds the real job (Kafka source, OpenTSDB sink, dead-letter sink) on the MiniCluster's environment. */
     static StreamExecutionEnvironment realJob(Map<String, String> values) {
-        Configuration conf = JobConfig.of(values).configuration();
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
-        ReportPipeline.build(
-                env,
-                conf,
-                PipelineComponents.kafkaSource(conf),
-                PipelineComponents.tsdbSink(conf),
-                PipelineComponents.deadLetterSink(conf));
-        return env;
+        return ReportPipelineJob.environment(JobConfig.of(values).configuration());
     }
 
     /** The lines of a file of the repository (e.g. the sample reports). */
