@@ -100,6 +100,10 @@ public final class JobConfig {
                         + String.join(", ", PASS_THROUGH_PREFIXES) + ")");
             }
         }
+        String policy = values.get(SeriesOptions.CONFLICT_POLICY.key());
+        if (policy != null && policy.trim().equalsIgnoreCase("last_wins")) {
+            throw invalid(SeriesOptions.CONFLICT_POLICY, policy, SeriesOptions.LAST_WINS_REMOVED);
+        }
         Configuration conf = Configuration.fromMap(values);
         for (ConfigOption<?> option : known.values()) {
             try {
@@ -116,6 +120,11 @@ public final class JobConfig {
         ReportMappings.parse(values, MappingOptions.PREFIX, conf.getOptional(MappingOptions.ORDER).orElse(null),
                 MappingOptions.ORDER.key());
         return new JobConfig(conf);
+    }
+
+    private static IllegalArgumentException invalid(ConfigOption<?> option, String value, String why) {
+        return new IllegalArgumentException(
+                "Invalid value '" + value + "' for configuration key '" + option.key() + "': " + why);
     }
 
     /** All option constants by key, sorted. */

@@ -198,7 +198,6 @@ public final class PipelineComponents {
         return new SeriesGuardFunction(
                 conf.get(SeriesOptions.WINDOW),
                 conf.get(SeriesOptions.TTL),
-                conf.get(SeriesOptions.CONFLICT_POLICY),
                 conf.get(DeadLetterOptions.MAX_ITEM_CHARS));
     }
 

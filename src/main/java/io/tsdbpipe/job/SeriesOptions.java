@@ -34,7 +34,11 @@ public final class SeriesOptions {
             ConfigOptions.key("series.conflict-policy")
                     .enumType(ConflictPolicy.class)
                     .defaultValue(ConflictPolicy.FIRST_WINS)
-                    .withDescription(
-                            "first_wins (later value to the dead-letter topic) or last_wins (needs"
-                                    + " tsd.storage.fix_duplicates=true on every TSD).");
+                    .withDescription("first_wins: the first value of an instant is kept, a later other value goes to"
+                            + " the dead-letter topic (last_wins was removed).");
+
+    /** Why {@code last_wins}, which earlier versions offered, is refused at start. */
+    static final String LAST_WINS_REMOVED = "last_wins was removed: the sink retries and reorders writes, so the value"
+            + " a TSD receives last need not be the one sent last, and with tsd.storage.fix_duplicates a retried older"
+            + " value would overwrite a newer one. Use first_wins (later values go to the dead-letter topic).";
 }

@@ -15,6 +15,9 @@ import java.util.Objects;
 @TypeInfo(DataPointTypeInfoFactory.class)
 public final class DataPoint {
 
+    /** OpenTSDB reads a timestamp as milliseconds when any of the upper 32 bits is set. */
+    private static final long SECONDS_MASK = 0xFFFFFFFF00000000L;
+
     private final String metric;
     private final long timestamp;
     private final boolean floating;
@@ -57,6 +60,19 @@ public final class DataPoint {
     /** Seconds or milliseconds since the epoch, in the precision the sink writes. */
     public long timestamp() {
         return timestamp;
+    }
+
+    /**
+     * The instant in milliseconds, whichever precision {@link #timestamp()} is in: {@code S} seconds and
+     * {@code S * 1000} milliseconds are one instant to OpenTSDB (two values there break the series' queries).
+     */
+    public long instantMillis() {
+        return instantMillis(timestamp);
+    }
+
+    /** {@link #instantMillis()} of a timestamp in seconds or milliseconds, by OpenTSDB's rule. */
+    public static long instantMillis(long timestamp) {
+        return (timestamp & SECONDS_MASK) != 0 ? timestamp : timestamp * 1000L;
     }
 
     public boolean isFloating() {

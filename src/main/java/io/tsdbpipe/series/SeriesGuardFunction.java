@@ -20,17 +20,21 @@ import org.apache.flink.util.OutputTag;
 import java.time.Duration;
 
 /**
- * The keyed series stage (key: {@link DataPoint#seriesKey()}). Remembers the last few (timestamp, value) pairs of each
- * series, so that it
+ * The keyed series stage (key: {@link DataPoint#seriesKey()}). Remembers the (instant, value) pairs of the newest few
+ * instants of each series, whatever order they arrived in, so that it
  *
  * <ul>
- *   <li>drops an exact duplicate (same timestamp and value): what replays after a recovery resend;
- *   <li>handles a conflicting duplicate (same timestamp, other value) by the {@link ConflictPolicy}.
+ *   <li>drops an exact duplicate (same instant and value, in either precision): what replays after a recovery resend;
+ *   <li>dead-letters a conflicting duplicate (same instant, another value) as {@code conflicting_duplicate}, keeping
+ *       the first value ({@link ConflictPolicy#FIRST_WINS}): OpenTSDB would store both and fail every query of the
+ *       series.
  * </ul>
  *
- * <p>State per series is one {@code long[]} of {@code 1 + 2 * window} longs ({@link RecentPoints}) with a TTL, so it
- * stays small and bounded whatever a series' history. Metrics (group {@code series}): {@code points},
- * {@code duplicatesDropped}, {@code conflicts}, and reject counters by reason.
+ * <p>A point older than every instant of a full window passes unchecked and is not remembered (it would push out a
+ * newer instant, which is the likelier one to be sent again). State per series is one {@code long[]} of at most
+ * {@code 2 * window} longs ({@link RecentPoints}) with a TTL, so it stays small and bounded whatever a series' history.
+ * Metrics (group {@code series}): {@code points}, {@code duplicatesDropped}, {@code conflicts}, {@code uncheckedPoints},
+ * and reject counters by reason.
  */
 public final class SeriesGuardFunction extends KeyedProcessFunction<String, DataPoint, DataPoint> {
 
@@ -40,7 +44,6 @@ public final class SeriesGuardFunction extends KeyedProcessFunction<String, Data
 
     private final int window;
     private final Duration ttl;
-    private final ConflictPolicy policy;
     private final int maxItemChars;
 
     private transient ValueState<long[]> recent;
@@ -48,15 +51,15 @@ public final class SeriesGuardFunction extends KeyedProcessFunction<String, Data
     private transient Counter duplicates;
     private transient Counter conflicts;
     private transient Counter conflictRejects;
+    private transient Counter unchecked;
 
-    public SeriesGuardFunction(int window, Duration ttl, ConflictPolicy policy, int maxItemChars) {
+    public SeriesGuardFunction(int window, Duration ttl, int maxItemChars) {
         if (window < 1 || window > RecentPoints.MAX_WINDOW) {
             throw new IllegalArgumentException(
                     "series window must be 1.." + RecentPoints.MAX_WINDOW + ", was " + window);
         }
         this.window = window;
         this.ttl = ttl;
-        this.policy = policy;
         this.maxItemChars = maxItemChars;
     }
 
@@ -74,39 +77,41 @@ public final class SeriesGuardFunction extends KeyedProcessFunction<String, Data
         points = group.counter("points");
         duplicates = group.counter("duplicatesDropped");
         conflicts = group.counter("conflicts");
+        unchecked = group.counter("uncheckedPoints");
         conflictRejects = RejectCounters.register(group).get(RejectReason.CONFLICTING_DUPLICATE);
     }
 
     @Override
     public void processElement(DataPoint point, Context ctx, Collector<DataPoint> out) throws Exception {
-        long[] state = recent.value();
+        long[] state = RecentPoints.read(recent.value(), window);
+        long instant = point.instantMillis();
+        long key = RecentPoints.key(instant, point.isFloating());
         long bits = RecentPoints.valueBits(point);
-        int seen = RecentPoints.indexOf(state, point.timestamp());
-        if (seen >= 0) {
-            if (RecentPoints.sameValue(state, seen, bits, point.isFloating())) {
+        int entry = RecentPoints.find(state, instant);
+        if (entry >= 0) {
+            if (RecentPoints.sameValue(state, entry, key, bits)) {
                 duplicates.inc();
                 return;
             }
             conflicts.inc();
-            if (policy == ConflictPolicy.FIRST_WINS) {
-                conflictRejects.inc();
-                ctx.output(
-                        REJECTS,
-                        Reject.of(
-                                RejectReason.CONFLICTING_DUPLICATE,
-                                "series " + ctx.getCurrentKey() + " already has another value at "
-                                        + point.timestamp(),
-                                point.origin(),
-                                PointJson.toJson(point),
-                                maxItemChars,
-                                ctx.timerService().currentProcessingTime()));
-                return;
-            }
-            RecentPoints.replace(state, seen, bits, point.isFloating());
-        } else {
-            state = RecentPoints.add(state, window, point.timestamp(), bits, point.isFloating());
+            conflictRejects.inc();
+            ctx.output(
+                    REJECTS,
+                    Reject.of(
+                            RejectReason.CONFLICTING_DUPLICATE,
+                            "series " + ctx.getCurrentKey() + " already has another value at " + point.timestamp(),
+                            point.origin(),
+                            PointJson.toJson(point),
+                            maxItemChars,
+                            ctx.timerService().currentProcessingTime()));
+            return;
         }
-        recent.update(state);
+        int at = -entry - 1;
+        if (at == 0 && RecentPoints.isFull(state, window)) {
+            unchecked.inc();
+        } else {
+            recent.update(RecentPoints.insert(state, window, at, key, bits));
+        }
         points.inc();
         out.collect(point);
     }

@@ -2,7 +2,6 @@ package io.tsdbpipe.benchmark;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.series.ConflictPolicy;
 import io.tsdbpipe.series.SeriesGuardFunction;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -29,7 +28,7 @@ public final class SeriesStateFootprint {
         try (KeyedOneInputStreamOperatorTestHarness<String, DataPoint, DataPoint> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new SeriesGuardFunction(
-                                window, Duration.ofHours(1), ConflictPolicy.FIRST_WINS, 1000)),
+                                window, Duration.ofHours(1), 1000)),
                         DataPoint::seriesKey,
                         Types.STRING)) {
             h.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));

@@ -29,7 +29,7 @@ class JobConfigTest {
                 "  properties:",
                 "    security.protocol: PLAINTEXT",
                 "series:",
-                "  conflict-policy: last_wins",
+                "  ttl: 30 min",
                 "validation.max-future: 10 min",
                 "parallelism:",
                 "  series: 4",
@@ -39,7 +39,7 @@ class JobConfigTest {
         Configuration conf = JobConfig.fromArgs(new String[] {
                 "--config", file.toString(), "--parallelism.series", "6", "--series.window=4"}).configuration();
         assertThat(conf.get(SourceOptions.TOPICS)).containsExactly("tbds", "opentsdb");
-        assertThat(conf.get(SeriesOptions.CONFLICT_POLICY)).isEqualTo(ConflictPolicy.LAST_WINS);
+        assertThat(conf.get(SeriesOptions.TTL)).isEqualTo(Duration.ofMinutes(30));
         assertThat(conf.get(DecodeOptions.MAX_FUTURE)).isEqualTo(Duration.ofMinutes(10));
         assertThat(conf.get(PipelineOptions.SERIES_PARALLELISM)).isEqualTo(6);
         assertThat(conf.get(SeriesOptions.WINDOW)).isEqualTo(4);
@@ -69,6 +69,20 @@ class JobConfigTest {
                 .hasMessageContaining("'series.conflict-policy'");
         assertThatThrownBy(() -> JobConfig.of(Map.of("validation.max-future", "soon")))
                 .hasMessageContaining("'validation.max-future'");
+    }
+
+    @Test
+    void lastWinsIsRefusedSayingWhy() {
+        // the sink retries and reorders writes: "last" is not defined at the TSD, a retried older value could win
+        assertThatThrownBy(() -> JobConfig.of(Map.of("series.conflict-policy", "last_wins")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'series.conflict-policy'")
+                .hasMessageContaining("removed")
+                .hasMessageContaining("retries");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("series.conflict-policy", "LAST_WINS")))
+                .hasMessageContaining("removed");
+        assertThat(JobConfig.of(Map.of("series.conflict-policy", "first_wins")).configuration()
+                .get(SeriesOptions.CONFLICT_POLICY)).isEqualTo(ConflictPolicy.FIRST_WINS);
     }
 
     @Test

@@ -1,20 +1,37 @@
 package io.tsdbpipe.series;
 
 import io.tsdbpipe.deadletter.Reject;
+import io.tsdbpipe.job.SeriesOptions;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.point.RejectReason;
 
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,11 +48,15 @@ class SeriesGuardFunctionTest {
         return DataPoint.ofDouble("m", ts, value, TAGS, new Origin("t", 0, ts));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, DataPoint, DataPoint> harness(
-            int window, ConflictPolicy policy) throws Exception {
+    private static SeriesGuardFunction guard(int window, Duration ttl) {
+        return new SeriesGuardFunction(window, ttl, 1000);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, DataPoint, DataPoint> harness(int window)
+            throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, DataPoint, DataPoint> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new SeriesGuardFunction(window, Duration.ofHours(1), policy, 1000)),
+                        new KeyedProcessOperator<>(guard(window, Duration.ofHours(1))),
                         DataPoint::seriesKey,
                         Types.STRING);
         h.setup();
@@ -57,7 +78,7 @@ class SeriesGuardFunctionTest {
 
     @Test
     void dropsExactDuplicatesAndPassesNewTimestamps() throws Exception {
-        try (var h = harness(8, ConflictPolicy.FIRST_WINS)) {
+        try (var h = harness(8)) {
             h.open();
             h.processElement(p(10, 1), 0);
             h.processElement(p(20, 2), 0);
@@ -71,7 +92,7 @@ class SeriesGuardFunctionTest {
 
     @Test
     void firstWinsSendsTheConflictingValueToTheDeadLetterTopic() throws Exception {
-        try (var h = harness(8, ConflictPolicy.FIRST_WINS)) {
+        try (var h = harness(8)) {
             h.open();
             h.processElement(p(10, 1), 0);
             h.processElement(p(10, 2), 0);
@@ -86,20 +107,8 @@ class SeriesGuardFunctionTest {
     }
 
     @Test
-    void lastWinsPassesTheNewValueAndRemembersIt() throws Exception {
-        try (var h = harness(8, ConflictPolicy.LAST_WINS)) {
-            h.open();
-            h.processElement(p(10, 1), 0);
-            h.processElement(p(10, 2), 0);
-            h.processElement(p(10, 2), 0); // now a duplicate of the last value
-            assertThat(values(h)).containsExactly(p(10, 1), p(10, 2));
-            assertThat(rejects(h)).isEmpty();
-        }
-    }
-
-    @Test
     void remembersOnlyTheWindowOfRecentTimestamps() throws Exception {
-        try (var h = harness(2, ConflictPolicy.FIRST_WINS)) {
+        try (var h = harness(2)) {
             h.open();
             h.processElement(p(1, 1), 0);
             h.processElement(p(2, 2), 0);
@@ -112,7 +121,7 @@ class SeriesGuardFunctionTest {
 
     @Test
     void seriesAreIndependent() throws Exception {
-        try (var h = harness(8, ConflictPolicy.FIRST_WINS)) {
+        try (var h = harness(8)) {
             h.open();
             DataPoint other = DataPoint.ofLong("m", 10, 9, new String[] {"host", "b"}, Origin.NONE);
             h.processElement(p(10, 1), 0);
@@ -124,12 +133,12 @@ class SeriesGuardFunctionTest {
     @Test
     void stateSurvivesSnapshotAndRestore() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var h = harness(8, ConflictPolicy.FIRST_WINS)) {
+        try (var h = harness(8)) {
             h.open();
             h.processElement(p(10, 1), 0);
             snapshot = h.snapshot(1L, 0L);
         }
-        try (var h = harness(8, ConflictPolicy.FIRST_WINS)) {
+        try (var h = harness(8)) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(p(10, 1), 0);
@@ -143,8 +152,7 @@ class SeriesGuardFunctionTest {
     @Test
     void forgetsASeriesAfterItsTtl() throws Exception {
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
-                        new SeriesGuardFunction(8, Duration.ofSeconds(10), ConflictPolicy.FIRST_WINS, 1000)),
+                new KeyedProcessOperator<>(guard(8, Duration.ofSeconds(10))),
                 DataPoint::seriesKey,
                 Types.STRING)) {
             h.setup();
@@ -155,5 +163,320 @@ class SeriesGuardFunctionTest {
             h.processElement(p(10, 2), 0);
             assertThat(values(h)).containsExactly(p(10, 1), p(10, 2));
         }
+    }
+
+    // ---------------------------------------------------------------- instants, not raw numbers (issue 7, defect 3)
+
+    private static final long S = 1_500_000_000L; // seconds; S * 1000 is the same instant in milliseconds
+
+    @Test
+    void theSameInstantInSecondsAndInMillisecondsIsOneTimestamp() throws Exception {
+        try (var h = harness(8)) {
+            h.open();
+            h.processElement(p(S, 5), 0);
+            h.processElement(p(S * 1000, 5), 0); // the same point in the other precision: an exact duplicate
+            h.processElement(p(S * 1000, 6), 0); // another value at the same instant: OpenTSDB would break the series
+            h.processElement(p((S + 10) * 1000, 7), 0);
+            h.processElement(p(S + 10, 7), 0);
+            h.processElement(p(S + 10, 8), 0);
+            h.processElement(p(S * 1000 + 1, 9), 0); // one millisecond later: another instant
+            assertThat(values(h)).containsExactly(p(S, 5), p((S + 10) * 1000, 7), p(S * 1000 + 1, 9));
+            assertThat(rejects(h)).extracting(Reject::reason)
+                    .containsExactly(RejectReason.CONFLICTING_DUPLICATE, RejectReason.CONFLICTING_DUPLICATE);
+            assertThat(rejects(h).get(0).item()).contains("\"timestamp\":" + S * 1000 + ",\"value\":6");
+        }
+    }
+
+    @Test
+    void anIntegerAndAFloatOfTheSameNumberAreDifferentValues() throws Exception {
+        // OpenTSDB stores 5 as an integer cell and 5.0 as a float cell: at one instant that is "Duplicate timestamp"
+        try (var h = harness(8)) {
+            h.open();
+            h.processElement(p(S, 5), 0);
+            h.processElement(f(S * 1000, 5.0), 0);
+            h.processElement(f(S + 1, 0.0), 0);
+            h.processElement(f(S + 1, -0.0), 0); // another float for OpenTSDB too
+            assertThat(values(h)).containsExactly(p(S, 5), f(S + 1, 0.0));
+            assertThat(rejects(h)).hasSize(2);
+        }
+    }
+
+    // ---------------------------------------------------------------- the N newest, not the last N (defect 4)
+
+    @Test
+    void remembersTheNewestTimestampsWhateverTheArrivalOrder() throws Exception {
+        // the case seen on the real TSD: 13 points of one series, the newest first, then 11 older ones, then another
+        // value for the newest, with the default window
+        int window = SeriesOptions.WINDOW.defaultValue();
+        assertThat(11).isGreaterThan(window);
+        try (var h = harness(window)) {
+            h.open();
+            long newest = S + 120;
+            h.processElement(p(newest, 1), 0);
+            for (int i = 0; i < 11; i++) {
+                h.processElement(p(S + i * 10, 100 + i), 0);
+            }
+            h.processElement(p(newest, 2), 0);
+            h.processElement(p(newest * 1000, 1), 0); // and an exact duplicate of it is still dropped
+            assertThat(values(h)).hasSize(12).doesNotContain(p(newest, 2));
+            assertThat(rejects(h)).singleElement().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo(RejectReason.CONFLICTING_DUPLICATE);
+                assertThat(r.item()).contains("\"timestamp\":" + newest + ",\"value\":2");
+            });
+        }
+    }
+
+    @Test
+    void aPointOlderThanEveryRememberedOnePassesUncheckedAndIsNotRemembered() throws Exception {
+        try (var h = harness(2)) {
+            h.open();
+            h.processElement(p(S + 30, 3), 0);
+            h.processElement(p(S + 10, 1), 0);
+            h.processElement(p(S + 20, 2), 0); // the window is now S+20, S+30
+            h.processElement(p(S + 30, 4), 0); // conflict: S+30 is one of the two newest
+            h.processElement(p(S + 5, 5), 0); // older than both: passes, not remembered (it would evict a newer one)
+            h.processElement(p(S + 5, 6), 0); // so this conflict is not seen: README says so
+            h.processElement(p(S + 20, 2), 0); // still remembered
+            assertThat(values(h)).containsExactly(p(S + 30, 3), p(S + 10, 1), p(S + 20, 2), p(S + 5, 5), p(S + 5, 6));
+            assertThat(rejects(h)).singleElement().extracting(Reject::reason)
+                    .isEqualTo(RejectReason.CONFLICTING_DUPLICATE);
+        }
+    }
+
+    // ---------------------------------------------------------------- state of earlier versions
+
+    /** Writes a raw {@code long[]} as the series stage's state, the way an earlier version left it in a savepoint. */
+    private static final class EarlierVersionState extends KeyedProcessFunction<String, DataPoint, DataPoint> {
+        private final long[] state;
+        private transient ValueState<long[]> recent;
+
+        EarlierVersionState(long[] state) {
+            this.state = state;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            ValueStateDescriptor<long[]> descriptor =
+                    new ValueStateDescriptor<>("recent-points", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(1))
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .build());
+            recent = getRuntimeContext().getState(descriptor);
+        }
+
+        @Override
+        public void processElement(DataPoint point, Context ctx, Collector<DataPoint> out) throws Exception {
+            recent.update(state);
+        }
+    }
+
+    private static OperatorSubtaskState earlierVersionSnapshot(long[] state) throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new EarlierVersionState(state)), DataPoint::seriesKey, Types.STRING)) {
+            h.setup();
+            h.open();
+            h.processElement(p(1, 1), 0); // the key of the series m{host=a}
+            return h.snapshot(1L, 0L);
+        }
+    }
+
+    /** 0.1.0's layout: [mask of doubles, ts, value bits, ...], raw timestamps in arrival order. */
+    private static final long[] EARLIER_LAYOUT = {
+        0b010L, S + 20, 7L, (S + 10) * 1000, Double.doubleToLongBits(1.5), S + 5, 3L
+    };
+
+    @Test
+    void restoresTheStateLayoutOfEarlierVersions() throws Exception {
+        try (var h = harness(8)) {
+            h.initializeState(earlierVersionSnapshot(EARLIER_LAYOUT));
+            h.open();
+            h.processElement(p((S + 20) * 1000, 7), 0); // exact duplicates, in the other precision
+            h.processElement(f(S + 10, 1.5), 0);
+            h.processElement(p(S + 10, 2), 0); // conflicts
+            h.processElement(p(S + 5, 4), 0);
+            h.processElement(p(S + 30, 1), 0);
+            assertThat(values(h)).containsExactly(p(S + 30, 1));
+            assertThat(rejects(h)).hasSize(2);
+        }
+        try (var h = harness(2)) { // restored into a smaller window: the two newest are kept
+            h.initializeState(earlierVersionSnapshot(EARLIER_LAYOUT));
+            h.open();
+            h.processElement(p(S + 10, 2), 0); // conflict
+            h.processElement(p(S + 5, 4), 0); // older than both kept: passes
+            assertThat(values(h)).containsExactly(p(S + 5, 4));
+            assertThat(rejects(h)).hasSize(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- generated interleavings
+
+    /** One arrival of a generated scenario: the instant it means (ms) and the point as sent. */
+    private record Arrival(long instant, DataPoint point) {}
+
+    /**
+     * Random interleavings of many series' points, each series a random permutation of its points in mixed precision
+     * with exact and conflicting duplicates (integers and floats), in windows of several sizes, the state snapshotted
+     * and restored half-way. Each outcome is checked against a model that only knows what was emitted before: the first
+     * point of an instant is always emitted; while an instant is among the {@code window} newest instants emitted, a
+     * point of it is dropped when its value was emitted and dead-lettered otherwise; an older one passes. So no two
+     * values of one instant are ever emitted while both are among the newest.
+     */
+    @Test
+    void generatedInterleavingsNeverEmitTwoValuesOfAnInstantWithinTheWindow() throws Exception {
+        Map<String, Integer> seen = new TreeMap<>();
+        for (int window : new int[] {1, 2, 3, SeriesOptions.WINDOW.defaultValue(), RecentPoints.MAX_WINDOW}) {
+            long seed = 7919L * window;
+            Random random = new Random(seed);
+            List<Arrival> stream = generate(random, 300);
+            int restoreAt = random.nextInt(stream.size());
+            Map<String, Model> models = new HashMap<>();
+            var h = harness(window);
+            try {
+                h.open();
+                for (int i = 0; i < stream.size(); i++) {
+                    if (i == restoreAt) {
+                        OperatorSubtaskState snapshot = h.snapshot(1L, 0L);
+                        h.close();
+                        h = harness(window);
+                        h.initializeState(snapshot);
+                        h.open();
+                    }
+                    Arrival a = stream.get(i);
+                    h.processElement(a.point(), 0);
+                    List<DataPoint> emitted = values(h);
+                    List<Reject> rejected = rejects(h);
+                    h.getOutput().clear();
+                    if (h.getSideOutput(SeriesGuardFunction.REJECTS) != null) {
+                        h.getSideOutput(SeriesGuardFunction.REJECTS).clear();
+                    }
+                    String what = "window " + window + ", seed " + seed + ", arrival " + i + ": " + a.point();
+                    Model model = models.computeIfAbsent(a.point().seriesKey(), k -> new Model(window));
+                    Outcome expected = model.expect(a);
+                    seen.merge(expected.name(), 1, Integer::sum);
+                    switch (expected) {
+                        case EMIT:
+                        case EMIT_UNCHECKED:
+                            assertThat(emitted).as(what).containsExactly(a.point());
+                            assertThat(rejected).as(what).isEmpty();
+                            model.emitted(a);
+                            break;
+                        case DROP:
+                            assertThat(emitted).as(what + " (an exact duplicate)").isEmpty();
+                            assertThat(rejected).as(what + " (an exact duplicate)").isEmpty();
+                            break;
+                        default:
+                            assertThat(emitted).as(what + " (a conflict)").isEmpty();
+                            assertThat(rejected).as(what + " (a conflict)").singleElement().satisfies(r -> {
+                                assertThat(r.reason()).isEqualTo(RejectReason.CONFLICTING_DUPLICATE);
+                                assertThat(r.item()).isEqualTo(PointJson.toJson(a.point()));
+                            });
+                    }
+                }
+            } finally {
+                h.close();
+            }
+        }
+        // the generator reaches every case, so the checks above cannot pass by missing them
+        assertThat(seen).as("outcomes").containsOnlyKeys("EMIT", "EMIT_UNCHECKED", "DROP", "REJECT")
+                .allSatisfy((outcome, count) -> assertThat(count).as(outcome).isGreaterThan(100));
+    }
+
+    private enum Outcome { EMIT, EMIT_UNCHECKED, DROP, REJECT }
+
+    /** What the series stage must do, from what it emitted so far for one series. */
+    private static final class Model {
+        private final int window;
+        private final TreeMap<Long, List<DataPoint>> emitted = new TreeMap<>();
+
+        Model(int window) {
+            this.window = window;
+        }
+
+        Outcome expect(Arrival a) {
+            List<DataPoint> values = emitted.get(a.instant());
+            if (values == null) {
+                return Outcome.EMIT; // the first value of an instant is always emitted
+            }
+            if (emitted.tailMap(a.instant(), false).size() >= window) {
+                return Outcome.EMIT_UNCHECKED; // older than the window: passes unchecked
+            }
+            // within the window it has exactly one value: an instant never comes back into the window
+            assertThat(values).as("values emitted for instant %d", a.instant()).hasSize(1);
+            return values.get(0).sameValue(a.point()) ? Outcome.DROP : Outcome.REJECT;
+        }
+
+        void emitted(Arrival a) {
+            List<DataPoint> values = emitted.computeIfAbsent(a.instant(), k -> new ArrayList<>());
+            if (values.stream().anyMatch(v -> !v.sameValue(a.point()))) {
+                assertThat(emitted.tailMap(a.instant(), false).size())
+                        .as("a second value of instant %d emitted while it is among the %d newest", a.instant(), window)
+                        .isGreaterThanOrEqualTo(window);
+            }
+            values.add(a.point());
+        }
+    }
+
+    /** {@code seriesCount} series of 1..20 instants, 1..4 arrivals each, every series in random order, interleaved. */
+    private static List<Arrival> generate(Random random, int seriesCount) {
+        List<List<Arrival>> perSeries = new ArrayList<>();
+        long offset = 0;
+        for (int s = 0; s < seriesCount; s++) {
+            String[] tags = {"host", "h" + s};
+            List<Arrival> arrivals = new ArrayList<>();
+            int instants = 1 + random.nextInt(20);
+            Set<Long> used = new HashSet<>();
+            while (used.size() < instants) {
+                // whole seconds (sendable in both precisions) or any millisecond
+                used.add(random.nextInt(10) < 7
+                        ? (S + random.nextInt(100)) * 1000
+                        : S * 1000 + random.nextInt(100_000));
+            }
+            for (long instant : used) {
+                long base = random.nextInt(5) - 2;
+                int copies = 1 + random.nextInt(4);
+                for (int c = 0; c < copies; c++) {
+                    boolean seconds = instant % 1000 == 0 && random.nextBoolean();
+                    long ts = seconds ? instant / 1000 : instant;
+                    Origin origin = new Origin("t", s, offset++);
+                    DataPoint point;
+                    switch (random.nextInt(6)) {
+                        case 0:
+                            point = DataPoint.ofLong("m", ts, base + 1, tags, origin); // another integer
+                            break;
+                        case 1:
+                            point = DataPoint.ofDouble("m", ts, base, tags, origin); // the same number as a float
+                            break;
+                        case 2:
+                            point = DataPoint.ofDouble("m", ts, random.nextBoolean() ? 0.0 : -0.0, tags, origin);
+                            break;
+                        default:
+                            point = DataPoint.ofLong("m", ts, base, tags, origin); // the usual value
+                    }
+                    arrivals.add(new Arrival(instant, point));
+                }
+            }
+            Collections.shuffle(arrivals, random);
+            if (random.nextInt(5) == 0) { // sometimes the newest first, as a late partition delivers it
+                arrivals.sort(Comparator.comparingLong(Arrival::instant).reversed());
+            }
+            perSeries.add(arrivals);
+        }
+        // interleave the series, keeping each one's order
+        List<Arrival> stream = new ArrayList<>();
+        int[] next = new int[perSeries.size()];
+        List<Integer> open = new ArrayList<>();
+        for (int s = 0; s < perSeries.size(); s++) {
+            open.add(s);
+        }
+        while (!open.isEmpty()) {
+            int pick = random.nextInt(open.size());
+            int s = open.get(pick);
+            stream.add(perSeries.get(s).get(next[s]++));
+            if (next[s] == perSeries.get(s).size()) {
+                open.remove(pick);
+            }
+        }
+        return stream;
     }
 }
