@@ -44,7 +44,8 @@ public final class DecodeOptions {
             ConfigOptions.key("validation.max-tags")
                     .intType()
                     .defaultValue(8)
-                    .withDescription("At most this many tags per datapoint; match the TSDs' tsd.storage.max_tags.");
+                    .withDescription("At most this many tags per datapoint (1..255); match the TSDs'"
+                            + " tsd.storage.max_tags.");
 
     public static final ConfigOption<Duration> MAX_FUTURE =
             ConfigOptions.key("validation.max-future")

@@ -1,6 +1,7 @@
 package io.tsdbpipe.job;
 
 import io.tsdbpipe.channel.StaticChannelConfig;
+import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.sink.OpenTsdbSinkOptions;
 
@@ -114,6 +115,11 @@ public final class JobConfig {
                                 + "': " + rootMessage(e),
                         e);
             }
+        }
+        int maxTags = conf.get(DecodeOptions.MAX_TAGS);
+        if (maxTags < 1 || maxTags > DataPointSerializer.MAX_TAGS) {
+            throw invalid(DecodeOptions.MAX_TAGS, String.valueOf(maxTags),
+                    "must be 1.." + DataPointSerializer.MAX_TAGS + " (the most tags a datapoint carries in the job)");
         }
         // the free-form sections, each naming the key that is wrong
         StaticChannelConfig.parse(values, ChannelOptions.STATIC_PREFIX);

@@ -19,6 +19,9 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
 
     public static final DataPointSerializer INSTANCE = new DataPointSerializer();
 
+    /** The tag count is one unsigned byte: {@code validation.max-tags} is bounded to this. */
+    public static final int MAX_TAGS = 255;
+
     private static final String[] NO_TAGS = new String[0];
 
     @Override
@@ -53,6 +56,11 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
         out.writeBoolean(p.isFloating());
         out.writeLong(p.isFloating() ? Double.doubleToRawLongBits(p.doubleValue()) : p.longValue());
         String[] tags = p.tags();
+        if (tags.length / 2 > MAX_TAGS) {
+            // one byte would wrap to another count and garble every record after this one
+            throw new IllegalArgumentException(p.metric() + " has " + tags.length / 2 + " tags, a datapoint carries at most "
+                    + MAX_TAGS + " (validation.max-tags must be at most " + MAX_TAGS + ")");
+        }
         out.writeByte(tags.length / 2);
         for (String t : tags) {
             StringValue.writeString(t, out);

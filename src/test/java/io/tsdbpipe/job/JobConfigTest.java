@@ -86,6 +86,18 @@ class JobConfigTest {
     }
 
     @Test
+    void maxTagsIsBoundedByWhatADatapointCanCarry() {
+        assertThatThrownBy(() -> JobConfig.of(Map.of("validation.max-tags", "256")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'validation.max-tags'")
+                .hasMessageContaining("1..255");
+        assertThatThrownBy(() -> JobConfig.of(Map.of("validation.max-tags", "0")))
+                .hasMessageContaining("'validation.max-tags'");
+        Configuration conf = JobConfig.of(Map.of("validation.max-tags", "255")).configuration();
+        assertThat(PipelineComponents.rules(conf).maxTags()).isEqualTo(255);
+    }
+
+    @Test
     void unknownFormatFailsNamingIt() {
         Configuration conf = JobConfig.of(Map.of("formats.enabled", "tbds;csv")).configuration();
         assertThatThrownBy(() -> PipelineComponents.decoder(conf))

@@ -6,6 +6,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DataPointSerializerTest {
 
@@ -21,6 +22,36 @@ class DataPointSerializerTest {
         DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
         assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(a);
         assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(b);
+    }
+
+    private static DataPoint withTags(int count) {
+        String[] tags = new String[count * 2];
+        for (int i = 0; i < count; i++) {
+            tags[2 * i] = String.format("k%03d", i);
+            tags[2 * i + 1] = "v" + i;
+        }
+        return DataPoint.ofLong("m", 1597634942L, 1L, tags, new Origin("reports", 0, 7L));
+    }
+
+    @Test
+    void carriesTheMostTagsValidationAllows() throws Exception {
+        DataPoint p = withTags(DataPointSerializer.MAX_TAGS);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        DataPointSerializer.INSTANCE.serialize(p, out);
+        DataPointSerializer.INSTANCE.serialize(withTags(1), out);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(p);
+        assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(withTags(1));
+    }
+
+    @Test
+    void refusesMoreTagsThanItCanCarryInsteadOfCorruptingTheStream() {
+        // the count is one byte: 256 tags used to be written as 0, and everything after read as garbage
+        assertThatThrownBy(() -> DataPointSerializer.INSTANCE.serialize(
+                        withTags(DataPointSerializer.MAX_TAGS + 1), new DataOutputSerializer(64)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("256 tags")
+                .hasMessageContaining("validation.max-tags");
     }
 
     @Test
