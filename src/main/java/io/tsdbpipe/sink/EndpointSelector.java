@@ -3,6 +3,7 @@ package io.tsdbpipe.sink;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -10,8 +11,10 @@ import java.util.function.LongSupplier;
 /**
  * Spreads requests round robin over the TSDs that are up. A TSD that failed (connection error, timeout, 5xx) is
  * skipped for a cool-down and then tried again; when every TSD is down the one whose cool-down ends first is used
- * anyway, so that a retry never waits for a healthy TSD that does not exist. Thread-safe: {@link #next()} runs on the
- * task thread, {@link #markDown} and {@link #markUp} on HTTP callback threads.
+ * anyway, so that a retry never waits for a healthy TSD that does not exist. A TSD that refuses writes in a way no
+ * retry changes (credentials, read-only, a wrong URL) is {@link #takeOut taken out} until the task restarts: a
+ * restart (the job's, after the last one refused too) is what picks up fixed credentials or configuration.
+ * Thread-safe: {@link #next()} runs on the task thread, the others on HTTP callback threads too.
  */
 final class EndpointSelector {
 
@@ -21,6 +24,8 @@ final class EndpointSelector {
         private final URI uri;
         /** {@link Long#MIN_VALUE} while up; otherwise the clock value at which the cool-down ends. */
         private final AtomicLong downUntil = new AtomicLong(Long.MIN_VALUE);
+        /** Refuses writes: never chosen while another endpoint is in service. */
+        private final AtomicBoolean refusing = new AtomicBoolean();
 
         Endpoint(String baseUrl, URI uri) {
             this.baseUrl = baseUrl;
@@ -55,7 +60,10 @@ final class EndpointSelector {
         this.nanoClock = nanoClock;
     }
 
-    /** The next endpoint to send to: round robin over those up, else the one that comes back first. */
+    /**
+     * The next endpoint to send to: round robin over those up, else the one that comes back first; endpoints that
+     * refuse writes only when every endpoint does (the request then fails the batch, and the job).
+     */
     Endpoint next() {
         long now = nanoClock.getAsLong();
         int n = endpoints.size();
@@ -64,6 +72,9 @@ final class EndpointSelector {
         long soonestUntil = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             Endpoint e = endpoints.get((start + i) % n);
+            if (e.refusing.get()) {
+                continue;
+            }
             long until = e.downUntil.get();
             if (until == Long.MIN_VALUE || until - now <= 0) {
                 return e;
@@ -73,7 +84,7 @@ final class EndpointSelector {
                 soonestUntil = until;
             }
         }
-        return soonest;
+        return soonest != null ? soonest : endpoints.get(start);
     }
 
     /**
@@ -90,6 +101,31 @@ final class EndpointSelector {
     /** Puts the endpoint back in rotation (it just answered). */
     void markUp(Endpoint e) {
         e.downUntil.set(Long.MIN_VALUE);
+    }
+
+    /**
+     * Takes the endpoint out of the rotation until the task restarts.
+     *
+     * @return true when it was in service until now
+     */
+    boolean takeOut(Endpoint e) {
+        return e.refusing.compareAndSet(false, true);
+    }
+
+    /** The number of endpoints taken out for refusing writes. */
+    int refusing() {
+        int n = 0;
+        for (Endpoint e : endpoints) {
+            if (e.refusing.get()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** True when every endpoint refuses writes: nothing can be written anymore. */
+    boolean allRefusing() {
+        return refusing() == endpoints.size();
     }
 
     /** True while the endpoint is cooling down. */

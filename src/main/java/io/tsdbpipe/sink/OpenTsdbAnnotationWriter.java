@@ -35,9 +35,11 @@ import java.util.zip.GZIPOutputStream;
  * subtask and its input is partitioned by second (so no two subtasks write the same second). Together with the
  * read-merge-write, no write can drop an event another write stored, also across job restarts and replays.
  *
- * <p>Failures: no answer, 5xx, 408/429 are retried after the backoff (the GET is repeated, so a retry merges into the
- * newest stored state); an annotation OpenTSDB refuses (400) dead-letters its new events as {@code tsdb_rejected};
- * credentials, a read-only TSD and the like fail the job, as for the put sink.
+ * <p>What each answer means is {@link OpenTsdbAnswerClassifier}'s decision. A retry (no answer, 5xx, 408/429, a read
+ * that is not an annotation, a write not echoed, and 304: OpenTSDB's compare-and-set lost to a concurrent write)
+ * repeats the GET after the backoff, so it merges into the newest stored state; an annotation OpenTSDB refuses (400)
+ * dead-letters its new events as {@code tsdb_rejected}; credentials, a read-only TSD and the like take the endpoint
+ * out of the rotation, as for the put sink, and fail the job only when no endpoint is left.
  */
 class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry> {
 
@@ -103,50 +105,24 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
         }
     }
 
-    /**
-     * Handles a request that got no answer (connection error, timeout): fails the job if that is fatal, else takes the
-     * endpoint out of rotation and retries the group. Returns whether there was such an error.
-     */
-    private boolean failedToAnswer(
-            Call<AnnotationEntry> call,
-            EndpointSelector.Endpoint endpoint,
-            List<AnnotationEntry> group,
-            AtomicInteger remaining,
-            Throwable error) {
-        Throwable err = unwrap(error);
-        if (err == null) {
-            return false;
-        }
-        if (!failIfFatal(call, err)) {
-            markDown(endpoint, describe(err) + " from " + endpoint);
-            addRetry(call, group, describe(err) + " from " + endpoint);
-            done(call, remaining);
-        }
-        return true;
-    }
-
     private void read(Call<AnnotationEntry> call, long second, List<AnnotationEntry> group, AtomicInteger remaining) {
         EndpointSelector.Endpoint endpoint = endpoints.next();
         URI uri = URI.create(endpoint.uri() + "?start_time=" + second);
         send(request(uri).GET().build(), 0).whenComplete((response, error) -> {
             try {
-                if (failedToAnswer(call, endpoint, group, remaining, error)) {
+                Throwable err = unwrap(error);
+                OpenTsdbAnswerClassifier.Decision d = err != null
+                        ? OpenTsdbAnswerClassifier.noAnswer(endpoint.toString(), group.size(), 0, err)
+                        : OpenTsdbAnswerClassifier.annotationRead(endpoint.toString(), group.size(),
+                                response.statusCode(), location(response), response.body());
+                if (onEndpoint(call, endpoint, d)) {
                     return;
                 }
-                int status = response.statusCode();
-                JsonNode stored;
-                if (status == 200) {
-                    endpoints.markUp(endpoint);
-                    stored = AnnotationMerge.parse(response.body());
-                } else if (status == 404) {
-                    // "Unable to locate annotation in storage": nothing at this second yet
-                    endpoints.markUp(endpoint);
-                    stored = null;
+                if (d.verdict == OpenTsdbAnswerClassifier.Verdict.READ) {
+                    write(call, endpoint, second, d.stored, group, remaining);
                 } else {
-                    onFailure(call, endpoint, uri, response, group, remaining);
-                    return;
+                    apply(call, group, d, remaining);
                 }
-                write(call, endpoint, second, stored, group, remaining);
             } catch (Throwable t) {
                 failUnexpectedly(call, t);
             }
@@ -176,27 +152,21 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
         }
         send(request.build(), body.length).whenComplete((response, error) -> {
             try {
-                if (failedToAnswer(call, endpoint, group, remaining, error)) {
+                Throwable err = unwrap(error);
+                OpenTsdbAnswerClassifier.Decision d = err != null
+                        ? OpenTsdbAnswerClassifier.noAnswer(endpoint.toString(), group.size(), body.length, err)
+                        : OpenTsdbAnswerClassifier.annotationWrite(endpoint.toString(), second, group.size(),
+                                response.statusCode(), location(response), response.body());
+                if (onEndpoint(call, endpoint, d)) {
                     return;
                 }
-                int status = response.statusCode();
-                if (status >= 200 && status < 300) {
-                    endpoints.markUp(endpoint);
+                if (d.count(OpenTsdbAnswerClassifier.Outcome.WRITTEN) > 0) {
                     annotationsWritten.inc();
                     metrics.written.inc(merged.added.size() + merged.alreadyPresent);
                     eventsOverflowed.inc(merged.overflowed.size());
                     done(call, remaining);
-                } else if (status == 400) {
-                    // refused for good: the events are not lost, they go to the dead-letter topic with the TSD's text
-                    endpoints.markUp(endpoint);
-                    String message = "OpenTSDB refused the annotation of second " + second + ": HTTP 400: "
-                            + PutResponse.errorMessage(response.body());
-                    for (AnnotationEntry e : group) {
-                        deadLetter(e.origin(), e.json(), message);
-                    }
-                    done(call, remaining);
                 } else {
-                    onFailure(call, endpoint, endpoint.uri(), response, group, remaining);
+                    apply(call, group, d, remaining);
                 }
             } catch (Throwable t) {
                 failUnexpectedly(call, t);
@@ -204,26 +174,29 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
         });
     }
 
-    /** Any other answer: fatal ones fail the job, the rest (5xx, 408, 429, odd 4xx) are retried. */
-    private void onFailure(
+    /** Dead-letters or retries the events of one second (a retry reads again, so it merges into what is stored then). */
+    private void apply(
             Call<AnnotationEntry> call,
-            EndpointSelector.Endpoint endpoint,
-            URI uri,
-            HttpResponse<byte[]> response,
             List<AnnotationEntry> group,
+            OpenTsdbAnswerClassifier.Decision d,
             AtomicInteger remaining) {
-        int status = response.statusCode();
-        OpenTsdbSinkException failure = new OpenTsdbSinkException(
-                statusMessage(status, endpoint, uri.getPath(), response, response.body()), status, null);
-        if (failIfFatal(call, failure)) {
-            return;
+        List<AnnotationEntry> retry = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            if (d.outcome(i) == OpenTsdbAnswerClassifier.Outcome.DEAD_LETTER) {
+                // refused for good: the events are not lost, they go to the dead-letter topic with the TSD's text
+                deadLetter(group.get(i).origin(), group.get(i).json(), d.message(i));
+            } else {
+                retry.add(group.get(i));
+            }
         }
-        String cause = "HTTP " + status + " from " + endpoint + ": " + PutResponse.errorMessage(response.body());
-        if (status >= 500) {
-            markDown(endpoint, cause);
+        if (!retry.isEmpty()) {
+            addRetry(call, retry, d.cause);
         }
-        addRetry(call, group, cause);
         done(call, remaining);
+    }
+
+    private static String location(HttpResponse<byte[]> response) {
+        return response.headers().firstValue("Location").orElse(null);
     }
 
     private int wireSize(byte[] body) {

@@ -7,7 +7,6 @@ import io.tsdbpipe.point.RejectReason;
 
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.throwable.FatalExceptionClassifier;
-import org.apache.flink.connector.base.sink.writer.AsyncSinkFatalExceptionClassifiers;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BatchCreator;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
@@ -27,7 +26,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -65,23 +63,11 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /**
-     * What fails the job. {@link FatalExceptionClassifier#isFatal} returns false when a rule matched (read it as
-     * "isNotFatal"): an interrupted task, an answer that no retry changes (refused credentials, a read-only TSD's or a
-     * wrong URL's 404, a redirect, an encoding the receiver does not take), a TLS certificate that does not validate.
+     * What fails the job at once: an interrupted task. Every answer, and every failure to get one, is decided by
+     * {@link OpenTsdbAnswerClassifier}; an endpoint that refuses writes for good fails the job only when it was the
+     * last one ({@link #takeOutOfRotation}).
      */
-    static final FatalExceptionClassifier FATAL_CLASSIFIER =
-            FatalExceptionClassifier.createChain(
-                    AsyncSinkFatalExceptionClassifiers.getInterruptedExceptionClassifier(),
-                    new FatalExceptionClassifier(
-                            err -> err instanceof OpenTsdbSinkException
-                                    && isFatalStatus(((OpenTsdbSinkException) err).statusCode()),
-                            err -> (OpenTsdbSinkException) err),
-                    FatalExceptionClassifier.withRootCauseOfType(
-                            GeneralSecurityException.class,
-                            err -> new OpenTsdbSinkException(
-                                    "The TLS certificate of the OpenTSDB endpoint did not validate: check the https "
-                                            + "endpoint's certificate and the JVM's trust store",
-                                    err)));
+    static final FatalExceptionClassifier FATAL_CLASSIFIER = OpenTsdbAnswerClassifier.FATAL;
 
     final OpenTsdbWriterSettings settings;
     final EndpointSelector endpoints;
@@ -131,7 +117,7 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
                 .build();
         this.retryScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads(metricGroup + "-sink-retry"));
         this.metrics = new OpenTsdbSinkMetrics(
-                context.metricGroup(), metricGroup, unit, inFlight::get, maxRequestBytes);
+                context.metricGroup(), metricGroup, unit, inFlight::get, maxRequestBytes, endpoints::refusing);
         this.deadLetters = settings.deadLetterPublisherFactory.create();
     }
 
@@ -310,6 +296,50 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         }
     }
 
+    /**
+     * Carries out what an answer means for its endpoint. Returns true when that failed the batch (and the job): the
+     * task is being cancelled, or the endpoint refused writes and no endpoint that takes them is left. Callers then
+     * stop handling the batch.
+     */
+    boolean onEndpoint(Call<EntryT> call, EndpointSelector.Endpoint endpoint, OpenTsdbAnswerClassifier.Decision d) {
+        if (d.fatal != null) {
+            completeFatally(call, d.fatal);
+            return true;
+        }
+        switch (d.endpoint) {
+            case UP:
+                endpoints.markUp(endpoint);
+                return false;
+            case COOL_DOWN:
+                markDown(endpoint, d.cause);
+                return false;
+            case REFUSES:
+                return takeOutOfRotation(call, endpoint, d);
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * An endpoint answered what no retry changes: out of the rotation until the task restarts, its entries go to the
+     * others. Fails the batch when every endpoint refuses like that.
+     */
+    private boolean takeOutOfRotation(
+            Call<EntryT> call, EndpointSelector.Endpoint endpoint, OpenTsdbAnswerClassifier.Decision d) {
+        if (endpoints.takeOut(endpoint)) {
+            metrics.endpointRefusals.inc();
+            LOG.error("OpenTSDB endpoint {} taken out of rotation until the task restarts ({} of {} endpoints refuse "
+                            + "writes now): {}",
+                    endpoint, endpoints.refusing(), endpoints.endpoints().size(), d.cause);
+        }
+        if (endpoints.allRefusing()) {
+            completeFatally(call, new OpenTsdbSinkException(
+                    "No OpenTSDB endpoint takes writes; the last refusal: " + d.cause, d.status, null));
+            return true;
+        }
+        return false;
+    }
+
     private void logRetry(int entries, int attempt, long delayMs, String cause) {
         long unlogged = retryLog.unloggedIfDue();
         if (unlogged >= 0) {
@@ -332,37 +362,6 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
             }
             unlogged.incrementAndGet();
             return -1;
-        }
-    }
-
-    /** Answers no retry changes: redirects and client errors other than 400 (per point), 408, 413 and 429. */
-    static boolean isFatalStatus(int status) {
-        return status >= 300 && status < 500 && status != 400 && status != 408 && status != 413 && status != 429;
-    }
-
-    static String statusMessage(
-            int status, EndpointSelector.Endpoint endpoint, String path, HttpResponse<byte[]> response, byte[] body) {
-        String prefix = "OpenTSDB at " + endpoint + " answered HTTP " + status + " to " + path;
-        String text = PutResponse.errorMessage(body);
-        switch (status) {
-            case 401:
-            case 403:
-                return prefix + ": the credentials were refused; check " + OpenTsdbSinkOptions.AUTH_BASIC_USERNAME.key()
-                        + " / " + OpenTsdbSinkOptions.AUTH_HEADER_NAME.key() + " (" + text + ")";
-            case 404:
-                return prefix + ": a TSD running with tsd.mode=ro (read-only), or an endpoint URL that is not a TSD; "
-                        + "no write can succeed there (" + text + ")";
-            case 405:
-                return prefix + ": method not allowed, the endpoint URL is not OpenTSDB's (" + text + ")";
-            case 415:
-                return prefix + ": the receiver does not take this request's encoding; set "
-                        + OpenTsdbSinkOptions.GZIP.key() + "=false (" + text + ")";
-            default:
-                if (status < 400) {
-                    return prefix + ": redirected to " + response.headers().firstValue("Location").orElse("?")
-                            + "; configure the final URL in " + OpenTsdbSinkOptions.ENDPOINTS.key();
-                }
-                return prefix + ": " + text;
         }
     }
 

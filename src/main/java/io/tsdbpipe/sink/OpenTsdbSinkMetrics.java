@@ -23,6 +23,9 @@ import java.util.function.IntSupplier;
  *   <li>{@value #REQUEST_LATENCY} (histogram, ms, last 500 requests) and {@value #LAST_REQUEST_LATENCY} (gauge, ms).
  *   <li>{@value #IN_FLIGHT_REQUESTS} (gauge): batches sent or waiting for their retry backoff.
  *   <li>{@value #ENDPOINT_DOWN_EVENTS} (counter): times a TSD was taken out of rotation for the cool-down.
+ *   <li>{@value #ENDPOINT_REFUSALS} (counter): times a TSD was taken out of rotation until the task restarts, for
+ *       answering what no retry changes (401/403, 404, 405, 415, a redirect, a TLS failure);
+ *       {@value #ENDPOINTS_REFUSING} (gauge): how many are out like that now.
  *   <li>{@value #BYTES_SENT} (counter): request body bytes on the wire (compressed with gzip).
  *   <li>{@value #MAX_REQUEST_BYTES} (gauge): the current request size limit (below max-batch-bytes after a TSD
  *       refused a body for its size).
@@ -45,6 +48,8 @@ final class OpenTsdbSinkMetrics {
     static final String LAST_REQUEST_LATENCY = "lastRequestLatencyMs";
     static final String IN_FLIGHT_REQUESTS = "inFlightRequests";
     static final String ENDPOINT_DOWN_EVENTS = "endpointDownEvents";
+    static final String ENDPOINT_REFUSALS = "endpointRefusals";
+    static final String ENDPOINTS_REFUSING = "endpointsRefusing";
     static final String BYTES_SENT = "bytesSent";
     static final String MAX_REQUEST_BYTES = "maxRequestBytes";
 
@@ -59,6 +64,7 @@ final class OpenTsdbSinkMetrics {
     final Counter requests5xx;
     final Counter requestsError;
     final Counter endpointDownEvents;
+    final Counter endpointRefusals;
     final Counter bytesSent;
     final Histogram requestLatency;
     private volatile long lastLatencyMs;
@@ -66,15 +72,17 @@ final class OpenTsdbSinkMetrics {
     private final String unit;
 
     OpenTsdbSinkMetrics(MetricGroup parent, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
-        this(parent, GROUP, "points", inFlightRequests, maxRequestBytes);
+        this(parent, GROUP, "points", inFlightRequests, maxRequestBytes, () -> 0);
     }
 
     /**
      * @param unit what one entry is ({@code points}, {@code events}): the prefix of the entry counters
      * @param maxRequestBytes the current request limit, or null for no such gauge
+     * @param endpointsRefusing the number of endpoints out of the rotation for refusing writes
      */
     OpenTsdbSinkMetrics(
-            MetricGroup parent, String group, String unit, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
+            MetricGroup parent, String group, String unit, IntSupplier inFlightRequests, IntSupplier maxRequestBytes,
+            IntSupplier endpointsRefusing) {
         this.unit = unit;
         MetricGroup g = parent.addGroup(group);
         written = g.counter(unit + WRITTEN, new ThreadSafeSimpleCounter());
@@ -85,6 +93,8 @@ final class OpenTsdbSinkMetrics {
         requests5xx = g.counter(REQUESTS_5XX, new ThreadSafeSimpleCounter());
         requestsError = g.counter(REQUESTS_ERROR, new ThreadSafeSimpleCounter());
         endpointDownEvents = g.counter(ENDPOINT_DOWN_EVENTS, new ThreadSafeSimpleCounter());
+        endpointRefusals = g.counter(ENDPOINT_REFUSALS, new ThreadSafeSimpleCounter());
+        g.gauge(ENDPOINTS_REFUSING, (Gauge<Integer>) endpointsRefusing::getAsInt);
         bytesSent = g.counter(BYTES_SENT, new ThreadSafeSimpleCounter());
         requestLatency = g.histogram(REQUEST_LATENCY, new DescriptiveStatisticsHistogram(500));
         g.gauge(LAST_REQUEST_LATENCY, (Gauge<Long>) () -> lastLatencyMs);

@@ -1,7 +1,6 @@
 package io.tsdbpipe.sink;
 
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
 
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
@@ -18,6 +17,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes batches of datapoints to OpenTSDB's {@code POST /api/put?details} with {@link java.net.http.HttpClient#sendAsync}.
@@ -30,8 +31,9 @@ import java.util.List;
  *
  * <p>Retries wait for an exponential backoff with jitter before the handler is called ({@code retryForEntries} would
  * re-queue them at once): the batch keeps counting as in flight meanwhile, so a slow or dead TSD back-pressures the
- * source instead of filling memory. The only failures that fail the job are those no retry can fix (see
- * {@link OpenTsdbHttpWriter#FATAL_CLASSIFIER}); endpoints, retries and metrics are {@link OpenTsdbHttpWriter}'s.
+ * source instead of filling memory. What each answer means (written, retried, dead-lettered; the endpoint kept, cooled
+ * down or taken out; the job failed) is {@link OpenTsdbAnswerClassifier}'s decision; endpoints, retries and metrics
+ * are {@link OpenTsdbHttpWriter}'s.
  */
 class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry> {
 
@@ -43,14 +45,8 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
      */
     static final long MAX_ACCOUNTED_ENTRY_BYTES = RequestSizer.MIN_WIRE_BYTES - 1;
 
-    /** Per-point errors of a TSD under load or with storage trouble: the point itself is fine, send it again. */
-    private static final String[] RETRYABLE_POINT_ERRORS = {
-        "Please throttle", "Timeout exception", "Storage exception", "Write timedout"
-    };
-
     private final RequestSizer sizer;
     private final PutBodyEncoder encoder;
-    private final LogLimiter unmatchedLog = new LogLimiter();
 
     OpenTsdbSinkWriter(
             ElementConverter<DataPoint, OpenTsdbPutEntry> elementConverter,
@@ -107,9 +103,25 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     /** One batch from the framework, and the parts of it still to send (one after another). */
     private static final class BatchCall extends Call<OpenTsdbPutEntry> {
         final ArrayDeque<List<OpenTsdbPutEntry>> pending = new ArrayDeque<>();
+        /** Endpoints that answered a request of this batch with a {@code ?details} summary. */
+        final Set<EndpointSelector.Endpoint> tookPoints = ConcurrentHashMap.newKeySet();
+        /** Single points refused as a whole without details, settled when the batch is through. */
+        final List<RefusedAlone> refusedAlone = new ArrayList<>();
 
         BatchCall(ResultHandler<OpenTsdbPutEntry> handler) {
             super(handler);
+        }
+    }
+
+    private static final class RefusedAlone {
+        final OpenTsdbPutEntry entry;
+        final EndpointSelector.Endpoint endpoint;
+        final String message;
+
+        RefusedAlone(OpenTsdbPutEntry entry, EndpointSelector.Endpoint endpoint, String message) {
+            this.entry = entry;
+            this.endpoint = endpoint;
+            this.message = message;
         }
     }
 
@@ -119,6 +131,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             while (true) {
                 List<OpenTsdbPutEntry> part = call.pending.poll();
                 if (part == null) {
+                    settleRefusedAlone(call);
                     finish(call);
                     return;
                 }
@@ -168,7 +181,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     }
 
     /**
-     * Handles one answer (or its absence).
+     * Carries out {@link OpenTsdbAnswerClassifier}'s decision about one answer (or its absence).
      *
      * @return true to go on with the next part of the batch, false when the batch has already ended
      */
@@ -179,138 +192,76 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             int bodyBytes,
             HttpResponse<byte[]> response,
             Throwable error) {
-        if (error != null) {
-            return onNoAnswer(call, endpoint, sent, bodyBytes, error);
-        }
-        int status = response.statusCode();
-        byte[] body = response.body();
-        if (status >= 200 && status < 300) {
-            endpoints.markUp(endpoint);
-            PutResponse details = PutResponse.parseDetails(body);
-            if (details != null && !details.errors().isEmpty()) {
-                onDetails(call, endpoint, sent, details);
-            } else {
-                metrics.written.inc(sent.size());
-            }
-            return true;
-        }
-        if (status == 400 || status == 413) {
-            endpoints.markUp(endpoint);
-            PutResponse details = status == 400 ? PutResponse.parseDetails(body) : null;
-            if (details != null) {
-                onDetails(call, endpoint, sent, details);
-            } else {
-                onRefusedWithoutDetails(call, endpoint, sent, bodyBytes, status, body);
-            }
-            return true;
-        }
-        String cause = "HTTP " + status + " from " + endpoint + ": " + PutResponse.errorMessage(body);
-        if (status >= 500) {
-            markDown(endpoint, cause);
-            return retryRest(call, sent, cause);
-        }
-        OpenTsdbSinkException failure = new OpenTsdbSinkException(
-                statusMessage(status, endpoint, endpoint.uri().getPath(), response, body), status, null);
-        if (failIfFatal(call, failure)) {
+        OpenTsdbAnswerClassifier.Decision d = error != null
+                ? OpenTsdbAnswerClassifier.noAnswer(endpoint.toString(), sent.size(), bodyBytes, error)
+                : OpenTsdbAnswerClassifier.put(endpoint.toString(), sent, bodyBytes, response.statusCode(),
+                        response.headers().firstValue("Location").orElse(null), response.body());
+        if (onEndpoint(call, endpoint, d)) {
             return false;
         }
-        // 408 and 429: the TSD (or a proxy) is alive but busy.
-        return retryRest(call, sent, cause);
+        if (d.shrinkFloor > 0) {
+            shrink(endpoint, bodyBytes, d.shrinkFloor, d.cause);
+        }
+        switch (d.verdict) {
+            case SPLIT:
+                int half = sent.size() / 2;
+                call.pending.addFirst(new ArrayList<>(sent.subList(half, sent.size())));
+                call.pending.addFirst(new ArrayList<>(sent.subList(0, half)));
+                return true;
+            case REFUSED_ALONE:
+                call.refusedAlone.add(new RefusedAlone(sent.get(0), endpoint, d.message(0)));
+                return true;
+            case PER_POINT:
+                call.tookPoints.add(endpoint);
+                apply(call, sent, d, false);
+                return true;
+            default:
+                // Nothing was said about single points: a failed request also takes the parts not sent yet along.
+                apply(call, sent, d, true);
+                return true;
+        }
     }
 
-    /** No HTTP answer: connection refused, reset or closed, or the request timed out. */
-    private boolean onNoAnswer(
-            BatchCall call, EndpointSelector.Endpoint endpoint, List<OpenTsdbPutEntry> sent, int bodyBytes,
-            Throwable error) {
-        if (failIfFatal(call, error)) {
-            return false;
-        }
-        String cause = describe(error) + " from " + endpoint;
-        markDown(endpoint, cause);
-        if (isConnectionLost(error) && bodyBytes > RequestSizer.TSD_UNCHUNKED_BYTES) {
-            // A TSD with tsd.http.request.enable_chunked but a small max_chunk closes the connection on a body over
-            // 8192 bytes instead of answering; bodies up to 8192 are never chunked.
-            shrink(endpoint, bodyBytes, RequestSizer.TSD_UNCHUNKED_BYTES, "closed the connection");
-        }
-        return retryRest(call, sent, cause);
-    }
-
-    /** A 200 or 400 with per-point details: the listed points failed, all others were stored. */
-    private void onDetails(
-            BatchCall call, EndpointSelector.Endpoint endpoint, List<OpenTsdbPutEntry> sent, PutResponse details) {
-        List<PutResponse.PutError> errors = details.errors();
-        int[] match = PutErrorMatcher.match(sent, errors);
-        boolean[] refused = new boolean[sent.size()];
+    /** Counts the written, dead-letters the refused, and hands the rest back for a retry. */
+    private void apply(BatchCall call, List<OpenTsdbPutEntry> sent, OpenTsdbAnswerClassifier.Decision d,
+            boolean retryRest) {
         List<OpenTsdbPutEntry> retry = new ArrayList<>();
-        String retryCause = null;
-        boolean unmatchedRetryable = false;
-        int failedCount = 0;
-        int unmatchedCount = 0;
-        for (int e = 0; e < errors.size(); e++) {
-            PutResponse.PutError error = errors.get(e);
-            boolean retryable = isRetryablePointError(error.error());
-            int i = match[e];
-            if (i >= 0) {
-                failedCount++;
-                if (retryable) {
+        int written = 0;
+        for (int i = 0; i < sent.size(); i++) {
+            switch (d.outcome(i)) {
+                case WRITTEN:
+                    written++;
+                    break;
+                case DEAD_LETTER:
+                    deadLetter(sent.get(i).origin(), sent.get(i).json(), d.message(i));
+                    break;
+                default:
                     retry.add(sent.get(i));
-                } else {
-                    refused[i] = true;
-                    deadLetter(sent.get(i).origin(), sent.get(i).json(), error.error());
-                }
-            } else if (retryable) {
-                unmatchedRetryable = true;
-                unmatchedCount++;
-            } else {
-                unmatchedCount++;
-                // Still routed with OpenTSDB's echo, never dropped; without its origin, though.
-                long unlogged = unmatchedLog.unloggedIfDue();
-                if (unlogged >= 0) {
-                    LOG.warn("OpenTSDB at {} refused a point that matches none sent; dead-lettering its echo {}: {} "
-                                    + "({} more in the last 10 s not logged)",
-                            endpoint, error.datapointJson(), error.error(), unlogged);
-                }
-                deadLetter(Origin.NONE, error.datapointJson(), error.error());
-            }
-            if (retryable && retryCause == null) {
-                retryCause = error.error();
             }
         }
-        if (unmatchedRetryable) {
-            // Which point to retry is unknown: resend all but the refused ones. A stored point written again with
-            // the same value is harmless in OpenTSDB.
-            retry.clear();
-            for (int i = 0; i < sent.size(); i++) {
-                if (!refused[i]) {
-                    retry.add(sent.get(i));
-                }
+        metrics.written.inc(written);
+        if (retryRest && !retry.isEmpty()) {
+            for (List<OpenTsdbPutEntry> part : call.pending) {
+                retry.addAll(part);
             }
+            call.pending.clear();
         }
-        metrics.written.inc(Math.max(0, sent.size() - failedCount - unmatchedCount));
         if (!retry.isEmpty()) {
-            addRetry(call, retry, "OpenTSDB at " + endpoint + " answered for "
-                    + retry.size() + " of " + sent.size() + " points: " + retryCause);
+            addRetry(call, retry, retry.size() + " of " + sent.size() + " points not proven stored: " + d.cause);
         }
     }
 
-    /**
-     * A 400 without per-point details (e.g. the HTML page "Chunked request not supported.") or a 413: the body was
-     * refused as a whole. Halves are sent instead, down to single points; a single point refused like that is
-     * dead-lettered with the TSD's text, since splitting cannot help it.
-     */
-    private void onRefusedWithoutDetails(
-            BatchCall call, EndpointSelector.Endpoint endpoint, List<OpenTsdbPutEntry> sent, int bodyBytes,
-            int status, byte[] body) {
-        String message = "HTTP " + status + ": " + PutResponse.errorMessage(body);
-        if (sent.size() == 1) {
-            OpenTsdbPutEntry only = sent.get(0);
-            deadLetter(only.origin(), only.json(), message);
-            return;
+    /** Settles the single points refused as a whole, now that the batch is through. */
+    private void settleRefusedAlone(BatchCall call) {
+        for (RefusedAlone r : call.refusedAlone) {
+            OpenTsdbAnswerClassifier.Decision d = OpenTsdbAnswerClassifier.refusedAlone(
+                    r.endpoint.toString(), r.message, call.tookPoints.contains(r.endpoint));
+            if (d.endpoint == OpenTsdbAnswerClassifier.EndpointAction.COOL_DOWN) {
+                markDown(r.endpoint, d.cause);
+            }
+            apply(call, List.of(r.entry), d, false);
         }
-        shrink(endpoint, bodyBytes, RequestSizer.MIN_WIRE_BYTES, message);
-        int half = sent.size() / 2;
-        call.pending.addFirst(new ArrayList<>(sent.subList(half, sent.size())));
-        call.pending.addFirst(new ArrayList<>(sent.subList(0, half)));
+        call.refusedAlone.clear();
     }
 
     private void shrink(EndpointSelector.Endpoint endpoint, int bodyBytes, int floor, String why) {
@@ -323,25 +274,5 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
                     endpoint, bodyBytes, why, limit, OpenTsdbSinkOptions.MAX_BATCH_BYTES.key(),
                     sizer.configuredMaxWireBytes());
         }
-    }
-
-    /** The request failed as a whole: retry it and every part not sent yet (this TSD is unlikely to take them now). */
-    private boolean retryRest(BatchCall call, List<OpenTsdbPutEntry> sent, String cause) {
-        List<OpenTsdbPutEntry> retry = new ArrayList<>(sent);
-        for (List<OpenTsdbPutEntry> part : call.pending) {
-            retry.addAll(part);
-        }
-        call.pending.clear();
-        addRetry(call, retry, cause);
-        return true;
-    }
-
-    static boolean isRetryablePointError(String error) {
-        for (String retryable : RETRYABLE_POINT_ERRORS) {
-            if (error.contains(retryable)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
  * OpenTSDB's answer to {@code POST /api/put?details}: {@code {"success":N,"failed":M,"errors":[{"datapoint":{..},
- * "error":".."}]}} (plus {@code "timeouts"} with {@code sync}). Every point not listed in {@code errors} was stored.
+ * "error":".."}]}} (plus {@code "timeouts"} with {@code sync}).
  * Also reads the error text out of the other bodies a TSD (or a proxy in front of it) answers with.
  */
 final class PutResponse {
@@ -76,7 +75,8 @@ final class PutResponse {
     }
 
     /**
-     * Parses a {@code ?details} answer.
+     * Parses a {@code ?details} answer: integral {@code success} and {@code failed}, and {@code errors} (an array, or
+     * absent: then none is listed). Whether it proves anything is {@link OpenTsdbAnswerClassifier}'s decision.
      *
      * @return null when the body is not one (empty, HTML, an {@code {"error":..}} object, truncated JSON)
      */
@@ -90,22 +90,17 @@ final class PutResponse {
         } catch (Exception e) {
             return null;
         }
-        if (root == null || !root.isObject() || !root.has("success") || !root.has("failed")) {
+        if (root == null || !root.isObject() || !root.path("success").isIntegralNumber()
+                || !root.path("failed").isIntegralNumber()) {
             return null;
         }
         JsonNode errorsNode = root.path("errors");
-        List<PutError> errors;
-        if (errorsNode.isArray()) {
-            errors = new ArrayList<>(errorsNode.size());
-            for (JsonNode e : errorsNode) {
-                errors.add(new PutError(e.path("datapoint"), e.path("error").asText("")));
-            }
-        } else {
-            errors = Collections.emptyList();
-        }
-        if (errors.isEmpty() && root.path("failed").asLong() > 0) {
-            // A summary without the list: nothing tells which points failed.
+        if (!errorsNode.isMissingNode() && !errorsNode.isArray()) {
             return null;
+        }
+        List<PutError> errors = new ArrayList<>(errorsNode.size());
+        for (JsonNode e : errorsNode) {
+            errors.add(new PutError(e.path("datapoint"), e.path("error").asText("")));
         }
         return new PutResponse(
                 root.path("success").asLong(), root.path("failed").asLong(), root.path("timeouts").asLong(0), errors);

@@ -56,4 +56,22 @@ class EndpointSelectorTest {
         selector.markUp(endpoints.get(2));
         assertThat(next(3)).containsOnly("c");
     }
+
+    @Test
+    void anEndpointTakenOutForRefusingWritesStaysOutAndIsUsedOnlyWhenAllRefuse() {
+        assertThat(selector.takeOut(endpoints.get(1))).isTrue();
+        assertThat(selector.takeOut(endpoints.get(1))).as("already out: no new event").isFalse();
+        selector.markUp(endpoints.get(1)); // a late answer to a request sent before does not bring it back
+        clock.addAndGet(1_000_000);
+        assertThat(next(6)).containsOnly("a", "c");
+        selector.markDown(endpoints.get(0));
+        selector.markDown(endpoints.get(2));
+        assertThat(next(3)).as("cooling down beats refusing").doesNotContain("b");
+        assertThat(selector.refusing()).isEqualTo(1);
+        assertThat(selector.allRefusing()).isFalse();
+        selector.takeOut(endpoints.get(0));
+        selector.takeOut(endpoints.get(2));
+        assertThat(selector.allRefusing()).isTrue();
+        assertThat(next(3)).as("still an endpoint to fail on").hasSize(3);
+    }
 }

@@ -10,6 +10,9 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -152,6 +156,72 @@ class OpenTsdbAnnotationWriterTest {
             assertThat(r.message()).contains("annotation of second " + SECOND).contains("Scripted failure");
             assertThat(r.item()).contains("\"event_name\":\"e\"");
         });
+    }
+
+    @Test
+    void aConcurrentWriteThatWinsTheCompareAndSetIsReadMergedAndWrittenAgain() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(false, AnnotationLimits.defaults());
+        String winner = "reports-9@77#0";
+        server.delayNext(1, Duration.ZERO).annotationConflictNext(winner, "{\"event_name\":\"other\"}");
+        Set<String> expected = new HashSet<>(Set.of(winner));
+        for (int i = 0; i < 5; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            writer.write(e, null);
+        }
+        writer.flush(true);
+        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(server.requests()).extracting(r -> r.status).containsExactly(404, 304, 200, 200);
+        assertThat(writer.metrics().written.getCount()).isEqualTo(5);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    static Stream<Arguments> readsThatAreNotAnAnnotation() {
+        return Stream.of(
+                Arguments.of("a proxy's HTML 200", 200, "text/html", "<html><body>Maintenance</body></html>"),
+                Arguments.of("200 with a JSON array", 200, "application/json", "[]"),
+                Arguments.of("200 truncated", 200, "application/json", "{\"tsuid\":\"\",\"cust"),
+                Arguments.of("200 empty", 200, "application/json", ""),
+                Arguments.of("204", 204, null, ""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("readsThatAreNotAnAnnotation")
+    void aReadThatIsNotAnAnnotationIsRetriedNeverMergedAsNothingStored(
+            String name, int status, String contentType, String body) throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(false, AnnotationLimits.defaults());
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            writer.write(e, null);
+        }
+        writer.flush(true);
+        server.answerNext(1, status, contentType, body);
+        for (int i = 3; i < 6; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            writer.write(e, null);
+        }
+        writer.flush(true);
+        assertThat(eventIds(server.globalAnnotation(SECOND))).as("the events stored first are still there")
+                .isEqualTo(expected);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void aWriteAnsweredWithoutTheAnnotationIsReadAndMergedAgain() throws Exception {
+        OpenTsdbAnnotationWriter writer = writer(false, AnnotationLimits.defaults());
+        server.delayNext(1, Duration.ZERO).answerNext(1, 200, "text/html", "<html><body>Maintenance</body></html>");
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            writer.write(e, null);
+        }
+        writer.flush(true);
+        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(writer.metrics().written.getCount()).isEqualTo(4);
     }
 
     @Test

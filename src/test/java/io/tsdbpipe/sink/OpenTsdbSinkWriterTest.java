@@ -11,6 +11,9 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.tsdbpipe.sink.TestPoints.longPoint;
 import static io.tsdbpipe.sink.TestPoints.texts;
@@ -532,24 +537,166 @@ class OpenTsdbSinkWriterTest {
     }
 
     @Test
-    void anEchoMatchingNoSentPointIsDeadLetteredAsEchoedAndARetryableOneResendsTheBatch() throws Exception {
-        server.onlyMetrics("sys.cpu.user", "sys.if.bytes", "app.requests", "slow").throttle("slow", 1).mangleEchoes();
+    void aRefusalMatchingNoSentPointRetriesTheUnmatchedPointsInsteadOfDeadLetteringAnEcho() throws Exception {
+        server.onlyMetrics("sys.cpu.user", "sys.if.bytes", "app.requests", "slow").throttle("slow", 1)
+                .mangleEchoesNext(1);
         List<DataPoint> good = new ArrayList<>(TestPoints.mixed(30, 0));
         good.add(longPoint("slow", 1_700_000_000L, 5, 100, "host", "a"));
+        DataPoint unknown = longPoint("unknown", 1_700_000_000L, 6, 101, "host", "a");
         List<DataPoint> all = new ArrayList<>(good);
-        all.add(longPoint("unknown", 1_700_000_000L, 6, 101, "host", "a"));
+        all.add(unknown);
         OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
         writeAll(writer, all);
         writer.flush(true);
 
-        // The throttled point could not be told apart: everything not refused was sent again (same values).
+        // Neither refusal could be told apart: every point was sent again (same values), and on the second answer
+        // the refused one was recognised: dead-lettered with its origin, never as an origin-less echo.
         assertStoredWithTheirValues(server, good);
-        assertThat(server.storedTexts()).hasSize(30 + 30 + 1);
-        List<Reject> rejects = TestingDeadLetterPublisher.flushed();
-        assertThat(rejects).hasSize(2).allSatisfy(r -> {
-            assertThat(r.origin()).isEqualTo(Origin.NONE);
+        assertThat(TestingDeadLetterPublisher.flushed()).singleElement().satisfies(r -> {
+            assertThat(r.origin()).isEqualTo(new Origin(TestPoints.TOPIC, 0, 101));
             assertThat(r.message()).isEqualTo("Unknown metric");
-            assertThat(r.item()).contains("\"metric\":\"UNKNOWN\"", "\"value\":\"6\"");
+            assertThat(r.item()).isEqualTo(new OpenTsdbElementConverter().apply(unknown, null).json());
         });
+        assertThat(writer.metrics().written.getCount()).isEqualTo(good.size());
+        assertThat(writer.metrics().deadLettered.getCount()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------------------------------ unproven answers
+
+    static Stream<Arguments> answersThatProveNothing() {
+        return Stream.of(
+                Arguments.of("a proxy's HTML 200", 200, "text/html", "<html><body><h1>Maintenance</h1></body></html>"),
+                Arguments.of("204 without a body", 204, null, ""),
+                Arguments.of("200 with an empty body", 200, "application/json", ""),
+                Arguments.of("200 with a truncated summary", 200, "application/json", "{\"success\":50,\"fai"),
+                Arguments.of("200 with an error object", 200, "application/json",
+                        "{\"error\":{\"code\":200,\"message\":\"queued\"}}"),
+                Arguments.of("200 summary without the errors of its failed points", 200, "application/json",
+                        "{\"success\":40,\"failed\":10,\"errors\":[]}"),
+                Arguments.of("200 summary counting more points than sent", 200, "application/json",
+                        "{\"success\":51,\"failed\":0,\"errors\":[]}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("answersThatProveNothing")
+    void aTwoHundredThatDoesNotProveThePointsStoredSendsThemAgain(
+            String name, int status, String contentType, String body) throws Exception {
+        server.answerNext(1, status, contentType, body);
+        List<DataPoint> points = TestPoints.mixed(50, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(100).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(server.requests()).hasSize(2);
+        assertThat(writer.metrics().written.getCount()).isEqualTo(50);
+        assertThat(writer.metrics().retried.getCount()).isEqualTo(50);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void failedAboveTheListedErrorsRetriesEveryPointNotProvenAndDeadLettersOnlyTheMatchedPermanentOnes()
+            throws Exception {
+        server.onlyMetrics("sys.cpu.user", "sys.if.bytes", "app.requests", "slow").throttle("slow", 2)
+                .listErrorsNext(1, 1);
+        DataPoint unknown = longPoint("unknown", 1_700_000_000L, 6, 101, "host", "a");
+        List<DataPoint> good = new ArrayList<>(TestPoints.mixed(20, 0));
+        good.add(longPoint("slow", 1_700_000_000L, 5, 100, "host", "a"));
+        good.add(longPoint("slow", 1_700_000_001L, 7, 102, "host", "a"));
+        List<DataPoint> all = new ArrayList<>();
+        all.add(unknown); // listed: the first error
+        all.addAll(good); // the two throttled ones are counted as failed, but not listed
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        writeAll(writer, all);
+        writer.flush(true);
+
+        assertStoredWithTheirValues(server, good);
+        assertThat(TestingDeadLetterPublisher.flushed()).singleElement()
+                .satisfies(r -> assertThat(r.origin().offset()).isEqualTo(101));
+        assertThat(writer.metrics().written.getCount()).isEqualTo(good.size());
+    }
+
+    @Test
+    void aSummaryThatDoesNotAddUpToThePointsSentSendsThemAgain() throws Exception {
+        server.dropLastPointNext(1); // one point neither stored nor counted: success + failed = sent - 1
+        List<DataPoint> points = TestPoints.mixed(40, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(100).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredWithTheirValues(server, points);
+        assertThat(writer.metrics().written.getCount()).isEqualTo(40);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void aBadRequestWithoutDetailsOnEverySinglePointIsTheEndpointNotThePoints() throws Exception {
+        // 4 points: 4 -> 2 + 2 -> 1 + 1 + 1 + 1: all 7 requests refused as a whole, none with details
+        server.failNext(7, 400);
+        List<DataPoint> points = TestPoints.mixed(4, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(10).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+        assertThat(writer.metrics().endpointDownEvents.getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSinglePointRefusedWithoutDetailsWhereItsEndpointTookTheOthersIsDeadLettered() throws Exception {
+        // 2 points: the pair refused as a whole; the first alone stored (with details); the second alone refused
+        server.failNext(1, 400).delayNext(1, Duration.ZERO).failNext(1, 400);
+        List<DataPoint> points = TestPoints.mixed(2, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(10).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points.subList(0, 1));
+        assertThat(TestingDeadLetterPublisher.flushed()).singleElement().satisfies(r -> {
+            assertThat(r.origin().offset()).isEqualTo(1);
+            assertThat(r.message()).isEqualTo("HTTP 400: Scripted failure");
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------ refusing endpoints
+
+    static Stream<Arguments> refusals() {
+        return Stream.of(
+                Arguments.of("401 credentials", (Consumer<TestingOpenTsdbServer>) t -> t.requireHeader("X", "y")),
+                Arguments.of("403", (Consumer<TestingOpenTsdbServer>) t -> t.failNext(1000, 403)),
+                Arguments.of("404 read-only", (Consumer<TestingOpenTsdbServer>) TestingOpenTsdbServer::readOnly),
+                Arguments.of("405", (Consumer<TestingOpenTsdbServer>) t -> t.failNext(1000, 405)),
+                Arguments.of("415", (Consumer<TestingOpenTsdbServer>) t -> t.failNext(1000, 415)),
+                Arguments.of("302 redirect", (Consumer<TestingOpenTsdbServer>) t ->
+                        t.answerNext(1000, 302, "text/html", "<a href=x>moved</a>")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusals")
+    void anEndpointRefusingWritesIsTakenOutOfRotationAndItsPointsWrittenElsewhere(
+            String name, Consumer<TestingOpenTsdbServer> refusal) throws Exception {
+        TestingOpenTsdbServer refusing = open(TestingOpenTsdbServer.start());
+        refusal.accept(refusing);
+        List<DataPoint> points = TestPoints.mixed(300, 0);
+        OpenTsdbSinkWriter writer = writer(sink(refusing.url(), server.url()).setGzip(false).setMaxBatchPoints(30)
+                .setMaxInFlightRequests(1).build());
+        writeAll(writer, points);
+        writer.flush(true);
+
+        assertStoredExactlyOnce(server, points);
+        assertThat(refusing.requests()).as("out of the rotation after its first refusal").hasSize(1);
+        assertThat(writer.metrics().endpointRefusals.getCount()).isEqualTo(1);
+        assertThat(writer.endpointSelector().refusing()).isEqualTo(1);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void whenEveryEndpointRefusesWritesTheJobFails() throws Exception {
+        TestingOpenTsdbServer other = open(TestingOpenTsdbServer.start()).requireHeader("Authorization", "Basic x");
+        server.readOnly();
+        OpenTsdbSinkWriter writer = writer(sink(server.url(), other.url()).setMaxInFlightRequests(1).build());
+        writeAll(writer, TestPoints.mixed(10, 0));
+        assertThatThrownBy(() -> writer.flush(true))
+                .isInstanceOf(OpenTsdbSinkException.class)
+                .hasMessageContaining("No OpenTSDB endpoint takes writes");
+        assertThat(writer.metrics().endpointRefusals.getCount()).isEqualTo(2);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
     }
 }

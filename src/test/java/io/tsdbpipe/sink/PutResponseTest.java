@@ -52,8 +52,19 @@ class PutResponseTest {
     }
 
     @Test
-    void summaryWithoutTheListIsNotADetailsAnswer() {
-        assertThat(PutResponse.parseDetails(b("{\"success\":1,\"failed\":3}"))).isNull();
+    void summaryWithoutTheListIsReadWithNoErrorListed() {
+        // Whether it proves anything (it does not: 3 failed, none listed) is OpenTsdbAnswerClassifier's decision.
+        PutResponse r = PutResponse.parseDetails(b("{\"success\":1,\"failed\":3}"));
+        assertThat(r).isNotNull();
+        assertThat(r.failed()).isEqualTo(3);
+        assertThat(r.errors()).isEmpty();
+    }
+
+    @Test
+    void countsThatAreNotIntegersOrErrorsThatAreNotAListAreNoSummary() {
+        assertThat(PutResponse.parseDetails(b("{\"success\":\"1\",\"failed\":0,\"errors\":[]}"))).isNull();
+        assertThat(PutResponse.parseDetails(b("{\"success\":1.5,\"failed\":0,\"errors\":[]}"))).isNull();
+        assertThat(PutResponse.parseDetails(b("{\"success\":1,\"failed\":0,\"errors\":{}}"))).isNull();
     }
 
     @Test

@@ -37,8 +37,12 @@ import java.util.zip.GZIPInputStream;
  * 204 / 200 {@code ?details} / 400 with per-point details, OpenTSDB's per-point rules and error texts, gzip request
  * bodies, the 8192-byte body limit of a default TSD ({@link LargeBody}), a read-only mode (404) and an optional
  * required header (401). Accepted points are stored. Scripted faults are consumed one per request, in order: a status
- * ({@link #failNext}), a delay before a normal answer ({@link #delayNext}), a connection closed without an answer
- * ({@link #closeNext}); and per point, "Please throttle" for the first N sends of a metric ({@link #throttle}).
+ * ({@link #failNext}), any answer at all, e.g. a proxy's HTML 200 or a truncated body ({@link #answerNext}), a delay
+ * before a normal answer ({@link #delayNext}), a connection closed without an answer ({@link #closeNext}), a normal
+ * put whose summary lists fewer errors than failed ({@link #listErrorsNext}), loses its last point
+ * ({@link #dropLastPointNext}) or echoes refused points unrecognisably ({@link #mangleEchoesNext}), an annotation
+ * write that loses a concurrent compare-and-set ({@link #annotationConflictNext}); and per point, "Please throttle"
+ * for the first N sends of a metric ({@link #throttle}).
  *
  * <p>It also answers {@code GET/POST /api/annotation} like OpenTSDB 2.4.1 (checked against the real one): an annotation
  * is identified by its {@code startTime} and {@code tsuid} (empty: global), a GET of an absent one answers 404 "Unable
@@ -129,7 +133,6 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     private volatile boolean readOnly;
     private volatile String requiredHeaderName;
     private volatile String requiredHeaderValue;
-    private volatile boolean mangleEchoes;
 
     private TestingOpenTsdbServer(int port) throws IOException {
         executor = Executors.newCachedThreadPool(r -> {
@@ -205,32 +208,64 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
 
     // ------------------------------------------------------------------------------ faults
 
-    /** Echoes refused points with the metric upper-cased, so that no echo matches a sent point. */
-    public TestingOpenTsdbServer mangleEchoes() {
-        this.mangleEchoes = true;
-        return this;
+    /** The next {@code n} puts echo refused points with the metric upper-cased, so that no echo matches a sent point. */
+    public TestingOpenTsdbServer mangleEchoesNext(int n) {
+        return add(n, Fault.Kind.MANGLE_ECHOES, f -> { });
     }
 
     /** The next {@code n} requests get {@code status} and an OpenTSDB error body, nothing stored. */
     public TestingOpenTsdbServer failNext(int n, int status) {
-        for (int i = 0; i < n; i++) {
-            faults.add(new Fault(status, null, false));
-        }
-        return this;
+        return add(n, Fault.Kind.STATUS, f -> f.status = status);
+    }
+
+    /**
+     * The next {@code n} requests get exactly this answer (no body when {@code body} is empty), nothing stored: what a
+     * proxy or a broken TSD may answer.
+     */
+    public TestingOpenTsdbServer answerNext(int n, int status, String contentType, String body) {
+        return add(n, Fault.Kind.ANSWER, f -> {
+            f.status = status;
+            f.contentType = contentType;
+            f.body = bytes(body);
+        });
+    }
+
+    /** The next {@code n} puts are handled normally, but their {@code ?details} list at most {@code max} errors. */
+    public TestingOpenTsdbServer listErrorsNext(int n, int max) {
+        return add(n, Fault.Kind.LIST_ERRORS, f -> f.maxListed = max);
+    }
+
+    /** The next {@code n} puts lose their last point: neither stored nor counted in the summary. */
+    public TestingOpenTsdbServer dropLastPointNext(int n) {
+        return add(n, Fault.Kind.DROP_LAST, f -> { });
+    }
+
+    /**
+     * The next request, if it is an annotation write, loses a compare-and-set: a concurrent writer stores
+     * {@code key: value} into the custom map of that annotation first, and the answer is OpenTSDB's 304.
+     */
+    public TestingOpenTsdbServer annotationConflictNext(String key, String value) {
+        return add(1, Fault.Kind.ANNOTATION_CONFLICT, f -> {
+            f.conflictKey = key;
+            f.conflictValue = value;
+        });
     }
 
     /** The next {@code n} requests are answered normally (points stored) only after {@code delay}. */
     public TestingOpenTsdbServer delayNext(int n, Duration delay) {
-        for (int i = 0; i < n; i++) {
-            faults.add(new Fault(0, delay, false));
-        }
-        return this;
+        return add(n, Fault.Kind.DELAY, f -> f.delay = delay);
     }
 
     /** The next {@code n} requests are read, then the connection is closed without an answer, nothing stored. */
     public TestingOpenTsdbServer closeNext(int n) {
+        return add(n, Fault.Kind.CLOSE, f -> { });
+    }
+
+    private TestingOpenTsdbServer add(int n, Fault.Kind kind, java.util.function.Consumer<Fault> setup) {
         for (int i = 0; i < n; i++) {
-            faults.add(new Fault(0, null, true));
+            Fault f = new Fault(kind);
+            setup.accept(f);
+            faults.add(f);
         }
         return this;
     }
@@ -273,14 +308,23 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     // ------------------------------------------------------------------------------ the TSD
 
     private static final class Fault {
-        final int status;
-        final Duration delay;
-        final boolean close;
+        enum Kind { STATUS, ANSWER, DELAY, CLOSE, LIST_ERRORS, DROP_LAST, MANGLE_ECHOES, ANNOTATION_CONFLICT }
 
-        Fault(int status, Duration delay, boolean close) {
-            this.status = status;
-            this.delay = delay;
-            this.close = close;
+        final Kind kind;
+        int status;
+        String contentType;
+        byte[] body;
+        Duration delay;
+        int maxListed = Integer.MAX_VALUE;
+        String conflictKey;
+        String conflictValue;
+
+        Fault(Kind kind) {
+            this.kind = kind;
+        }
+
+        static boolean is(Fault f, Kind kind) {
+            return f != null && f.kind == kind;
         }
     }
 
@@ -301,15 +345,19 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         requests.add(request);
         try {
             Fault fault = faults.poll();
-            if (fault != null && fault.close) {
+            if (Fault.is(fault, Fault.Kind.CLOSE)) {
                 ex.close(); // before any response header: the client sees the connection closed
                 return;
             }
-            if (fault != null && fault.status > 0) {
+            if (Fault.is(fault, Fault.Kind.STATUS)) {
                 error(ex, request, fault.status, "Scripted failure");
                 return;
             }
-            if (fault != null && fault.delay != null) {
+            if (Fault.is(fault, Fault.Kind.ANSWER)) {
+                respond(ex, request, fault.status, fault.contentType, fault.body);
+                return;
+            }
+            if (Fault.is(fault, Fault.Kind.DELAY)) {
                 Thread.sleep(fault.delay.toMillis());
             }
             boolean annotation = ex.getRequestURI().getPath().startsWith("/api/annotation");
@@ -336,9 +384,9 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
             }
             byte[] body = gzip ? gunzip(wire) : wire;
             if (annotation) {
-                annotation(ex, request, body, query);
+                annotation(ex, request, body, query, fault);
             } else {
-                put(ex, request, body, query);
+                put(ex, request, body, query, fault);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -349,7 +397,8 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     }
 
     /** OpenTSDB 2.4.1's AnnotationRpc for global and TSUID annotations: GET by start_time (+ tsuid), POST merges fields. */
-    private void annotation(HttpExchange ex, Request request, byte[] body, String query) throws IOException {
+    private void annotation(HttpExchange ex, Request request, byte[] body, String query, Fault fault)
+            throws IOException {
         if (ex.getRequestMethod().equals("GET")) {
             String start = param(query, "start_time");
             if (start == null) {
@@ -379,6 +428,17 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         String key = tsuid + ":" + in.path("startTime").asLong();
         synchronized (annotations) {
             ObjectNode stored = annotations.get(key);
+            if (Fault.is(fault, Fault.Kind.ANNOTATION_CONFLICT)) {
+                // Another writer got there first: its change is stored, this one's compare-and-set fails.
+                ObjectNode winner = stored != null ? stored : mapper.createObjectNode().put("tsuid", tsuid)
+                        .put("startTime", in.path("startTime").asLong()).put("endTime", 0);
+                ObjectNode custom = winner.has("custom") && winner.get("custom").isObject()
+                        ? (ObjectNode) winner.get("custom") : winner.putObject("custom");
+                custom.put(fault.conflictKey, fault.conflictValue);
+                annotations.put(key, winner);
+                respond(ex, request, 304, null, new byte[0]);
+                return;
+            }
             ObjectNode next = mapper.createObjectNode();
             next.put("tsuid", tsuid);
             for (String field : new String[] {"description", "notes", "custom", "startTime", "endTime"}) {
@@ -409,7 +469,7 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         return s == null ? "" : s;
     }
 
-    private void put(HttpExchange ex, Request request, byte[] body, String query) throws IOException {
+    private void put(HttpExchange ex, Request request, byte[] body, String query, Fault fault) throws IOException {
         boolean details = hasParam(query, "details");
         boolean summary = hasParam(query, "summary");
         boolean sync = hasParam(query, "sync");
@@ -429,6 +489,9 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
             return;
         }
         request.points = points.size();
+        if (Fault.is(fault, Fault.Kind.DROP_LAST)) {
+            points.remove(points.size() - 1);
+        }
         int success = 0;
         List<String[]> errors = new ArrayList<>(); // {echo JSON, error}
         for (Incoming p : points) {
@@ -437,10 +500,13 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
                 stored.add(new StoredPoint(p.metric, Long.parseLong(p.timestamp), p.value, new TreeMap<>(p.tags)));
                 success++;
             } else {
-                errors.add(new String[] {echo(p, mangleEchoes), error});
+                errors.add(new String[] {echo(p, Fault.is(fault, Fault.Kind.MANGLE_ECHOES)), error});
             }
         }
         int failed = errors.size();
+        if (Fault.is(fault, Fault.Kind.LIST_ERRORS) && errors.size() > fault.maxListed) {
+            errors = errors.subList(0, fault.maxListed);
+        }
         if (details) {
             StringBuilder sb = new StringBuilder("{\"success\":").append(success);
             if (sync) {
