@@ -52,7 +52,14 @@ class ChaosScenariosITCase {
 
     static ConservationReport run(String scenario, MiniCluster mini, String endpoints, Map<String, String> overrides,
             Function<OpenTsdbSink, Sink<DataPoint>> wrap, Body body) throws Exception {
-        ConservationDriver driver = new ConservationDriver(scenario, KAFKA::bootstrapServers).createTopics();
+        return run(new ConservationDriver(scenario, KAFKA::bootstrapServers), mini, endpoints, overrides, wrap, body);
+    }
+
+    /** Runs one scenario with the driver's brokers; {@code body} may start more jobs after the first (resubmits). */
+    static ConservationReport run(ConservationDriver driver, MiniCluster mini, String endpoints,
+            Map<String, String> overrides, Function<OpenTsdbSink, Sink<DataPoint>> wrap, Body body) throws Exception {
+        String scenario = driver.scenario;
+        driver.createTopics();
         try (LogLeakWatch logs = LogLeakWatch.start()) {
             logs.watch(driver.tokens());
             Map<String, String> conf = driver.jobConfig(endpoints);

@@ -77,6 +77,7 @@ final class ConservationDriver {
     private final List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long baseSeconds;
     private final Supplier<String> bootstrap;
+    private final Supplier<String> deadLetterBootstrap;
 
     private final Map<SeriesKey, SortedMap<Long, BigDecimal>> expected = new LinkedHashMap<>();
     private final Map<RejectKey, Integer> expectedRejects = new LinkedHashMap<>();
@@ -84,8 +85,14 @@ final class ConservationDriver {
 
     /** @param bootstrap the broker of the report and dead-letter topics (asked again on every use: it may move) */
     ConservationDriver(String scenario, Supplier<String> bootstrap) {
+        this(scenario, bootstrap, bootstrap);
+    }
+
+    /** With the dead-letter topic on another broker. */
+    ConservationDriver(String scenario, Supplier<String> bootstrap, Supplier<String> deadLetterBootstrap) {
         this.scenario = scenario;
         this.bootstrap = bootstrap;
+        this.deadLetterBootstrap = deadLetterBootstrap;
         this.run = "c" + Long.toHexString(System.nanoTime() & 0xffffffL);
         this.topic = "chaos-" + run;
         this.deadLetterTopic = "chaos-" + run + "-dead-letter";
@@ -98,7 +105,7 @@ final class ConservationDriver {
     /** Creates the topics ({@link #PARTITIONS} partitions of reports, one of dead letters). */
     ConservationDriver createTopics() {
         createTopic(bootstrap.get(), topic, PARTITIONS);
-        createTopic(bootstrap.get(), deadLetterTopic, 1);
+        createTopic(deadLetterBootstrap.get(), deadLetterTopic, 1);
         return this;
     }
 
@@ -111,6 +118,7 @@ final class ConservationDriver {
         conf.put("source.group-id", topic);
         conf.put("source.start", "committed");
         conf.put("dead-letter.topic", deadLetterTopic);
+        conf.put("dead-letter.bootstrap-servers", deadLetterBootstrap.get());
         conf.put("sink.opentsdb.endpoints", tsdbEndpoints);
         conf.put("sink.opentsdb.max-batch-bytes", "64 kb"); // the scripts' TSD takes chunked requests
         conf.put("sink.opentsdb.max-batch-points", "100");
@@ -468,13 +476,25 @@ final class ConservationDriver {
     /** Where and why a refusal must appear in the dead-letter topic. */
     record RejectKey(String reason, int partition, long offset) {}
 
-    /** Polls {@link #check} until everything expected was found or the timeout passed; returns the last check. */
+    /** Nothing changed for this long: what is missing will not come (a job that retries makes progress sooner). */
+    static final Duration QUIET = Duration.ofSeconds(30);
+
+    /**
+     * Polls {@link #check} until everything expected was found, or the timeout passed, or nothing changed for
+     * {@link #QUIET}; returns the last check.
+     */
     ConservationReport awaitComplete(RealOpenTsdb tsdb, LogLeakWatch logs, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        ConservationReport report;
+        long changed = System.nanoTime();
+        String progress = "";
         while (true) {
-            report = check(tsdb, logs);
-            if (report.complete() || System.nanoTime() > deadline) {
+            ConservationReport report = check(tsdb, logs);
+            String now = report.written() + "/" + report.deadLettered() + "/" + report.unexpected() + "/" + report.corrupted();
+            if (!now.equals(progress)) {
+                progress = now;
+                changed = System.nanoTime();
+            }
+            if (report.complete() || System.nanoTime() > deadline || System.nanoTime() - changed > QUIET.toNanos()) {
                 return report;
             }
             sleep(1_000);
@@ -632,7 +652,7 @@ final class ConservationDriver {
     /** Every record of the topic up to its current end. */
     private List<ConsumerRecord<byte[], byte[]>> readAll(String name) {
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, deadLetterBootstrap.get());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
