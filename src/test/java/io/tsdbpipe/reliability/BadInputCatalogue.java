@@ -498,7 +498,14 @@ final class BadInputCatalogue {
 
     // ------------------------------------------------------------------------------------------ escaped keys, tokens
 
+    private static final String MASK_STOPS = "new finding (defect 6 family): the mask of an access_token value that is"
+            + " no string ends at the first space, comma or bracket, or masks nothing when one comes first";
+
     private static void tokens(List<Case> c) {
+        c.add(text("a comma before the token", "{\"data_id\":1500001,\"access_token\":,\"" + SERIES_TOKEN
+                + "\",\"data\":[]}").rejects("malformed_json").defect(MASK_STOPS));
+        c.add(text("a bracket before the unquoted token", "{\"data_id\":1500001,\"access_token\":]" + SERIES_TOKEN
+                + "}").rejects("malformed_json").defect(MASK_STOPS));
         String escapedKey = "\"access\\u005ftoken\"";
         String sixA = "issue 7 defect 6a: an escaped access_token key is not masked";
         c.add(text("escaped access_token key, accepted", BK_SERIES.replace("\"access_token\"", escapedKey))
@@ -535,10 +542,10 @@ final class BadInputCatalogue {
                 .rejects("auth_failed"));
         c.add(text("token in an object", "{\"data_id\":1500001,\"access_token\":{\"t\": \"" + SERIES_TOKEN + "\"},"
                 + "\"data\":[]}").rejects("auth_failed").defect(
-                        "issue 7 defect 6: a token nested in an access_token object is not masked"));
+                        MASK_STOPS));
         c.add(text("token in an array", "{\"data_id\":1500001,\"access_token\":[\"x\",\"" + SERIES_TOKEN + "\"],"
                 + "\"data\":[]}").rejects("auth_failed").defect(
-                        "issue 7 defect 6: a token in an access_token array is not masked"));
+                        MASK_STOPS));
         c.add(text("token missing", "{\"data_id\":1500001,\"data\":[{\"metrics\":{\"a\":1},\"target\":\"h\"}]}")
                 .rejects("auth_failed"));
         c.add(text("token null", "{\"data_id\":1500001,\"access_token\":null,\"data\":[]}").rejects("auth_failed"));

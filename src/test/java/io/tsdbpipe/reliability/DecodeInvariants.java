@@ -184,6 +184,25 @@ final class DecodeInvariants {
         return null;
     }
 
+    /** The end of the last 8-character token piece in the bytes (NULs skipped), or 0: shrinking keeps what is before. */
+    int afterLastTokenPiece(byte[] b) {
+        int end = 0;
+        int[] index = new int[b.length];
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] != 0) {
+                index[sb.length()] = i;
+                sb.append(Character.toLowerCase((char) (b[i] & 0xFF)));
+            }
+        }
+        for (int i = 0; i + 8 <= sb.length(); i++) {
+            if (tokenPieces.contains(sb.substring(i, i + 8))) {
+                end = index[i + 7] + 1;
+            }
+        }
+        return end;
+    }
+
     /** Lower case, JSON {@code \\uXXXX} escapes decoded, NULs (UTF-16 read as UTF-8) removed. */
     private static String normalize(String text) {
         StringBuilder sb = new StringBuilder(text.length());

@@ -228,8 +228,15 @@ final class Mutations {
                 }
                 break;
             case 4: {
-                ObjectNode o = pick(objects);
-                int n = rnd.nextInt(4) == 0 ? 1000 + rnd.nextInt(3000) : 1 + rnd.nextInt(12);
+                boolean big = rnd.nextInt(20) == 0;
+                List<ObjectNode> targets = new ArrayList<>();
+                for (Slot t : all) {
+                    if (("tags".equals(t.key) || "dimension".equals(t.key)) && t.node instanceof ObjectNode) {
+                        targets.add((ObjectNode) t.node);
+                    }
+                }
+                ObjectNode o = big && !targets.isEmpty() ? pick(targets) : pick(objects);
+                int n = big ? 500 + rnd.nextInt(2500) : 1 + rnd.nextInt(12);
                 for (int i = 0; i < n; i++) {
                     o.put("k" + i + "_" + rnd.nextInt(1000), "v" + i);
                 }
@@ -380,28 +387,88 @@ final class Mutations {
 
     // ------------------------------------------------------------------------------------------ bytes
 
-    /** Where the token key and its value are: [keyStart, keyEnd, valueEnd], or null without a token key. */
-    private static int[] tokenField(byte[] b) {
-        int at = indexOf(b, TOKEN_KEY_BYTES, 0);
-        if (at < 0) {
-            return null;
+    /**
+     * Where the token fields are: for each, [keyStart, valueQuote, valueEnd] (valueQuote -1 when the value is no
+     * string); null without a token key. Their bytes are never changed, but for the value's opening quote (an unquoted
+     * token).
+     */
+    private static int[][] tokenField(byte[] b) {
+        List<int[]> fields = new ArrayList<>();
+        for (int at = indexOf(b, TOKEN_KEY_BYTES, 0); at >= 0; ) {
+            int i = at + TOKEN_KEY_BYTES.length;
+            while (i < b.length && b[i] != '"' && b[i] != ',' && b[i] != '}') {
+                i++;
+            }
+            int quote = -1;
+            if (i < b.length && b[i] == '"') {
+                quote = i++;
+                while (i < b.length && b[i] != '"') {
+                    i += b[i] == '\\' ? 2 : 1;
+                }
+            }
+            int end = Math.min(b.length, i + 1);
+            fields.add(new int[] {at, quote, end});
+            at = indexOf(b, TOKEN_KEY_BYTES, Math.max(end, at + 1));
         }
-        int keyEnd = at + TOKEN_KEY_BYTES.length;
-        int i = keyEnd;
-        while (i < b.length && b[i] != '"' && b[i] != ',' && b[i] != '}') {
-            i++;
-        }
-        if (i < b.length && b[i] == '"') {
-            i++;
-            while (i < b.length && b[i] != '"') {
-                i += b[i] == '\\' ? 2 : 1;
+        return fields.isEmpty() ? null : fields.toArray(new int[0][]);
+    }
+
+    /** Whether the byte at {@code at} is one no mutation may change. */
+    private static boolean isProtected(int at, int[][] token) {
+        if (token != null) {
+            for (int[] f : token) {
+                if (at >= f[0] && at < f[2] && at != f[1]) {
+                    return true;
+                }
             }
         }
-        return new int[] {at, keyEnd, Math.min(b.length, i + 1)};
+        return false;
+    }
+
+    /** Whether an insert at {@code at} would land inside a token field. */
+    private static boolean insideField(int at, int[][] token) {
+        if (token != null) {
+            for (int[] f : token) {
+                if (at > f[0] && at < f[2] && at != f[1]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean overlapsProtected(int from, int to, int[][] token) {
+        for (int i = from; i < to; i++) {
+            if (isProtected(i, token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsField(int at, int[][] token) {
+        for (int[] f : token) {
+            if (at == f[0]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a span copied elsewhere would take a piece of a token field with it. */
+    private static boolean overlapsField(int from, int to, int[][] token) {
+        if (token != null) {
+            for (int[] f : token) {
+                if (from < f[2] && to > f[0]) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private byte[] mutateBytes(byte[] b, List<String> others) {
-        int[] token = tokenField(b);
+        int[][] token = tokenField(b);
         int n = b.length;
         switch (rnd.nextInt(13)) {
             case 0: {
@@ -439,7 +506,7 @@ final class Mutations {
             case 4: {
                 int from = rnd.nextInt(n + 1);
                 int to = Math.min(n, from + 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 40));
-                if (token != null && from < token[1] && to > token[0]) {
+                if (overlapsProtected(from, to, token)) {
                     return b;
                 }
                 applied.add("delete @" + from + ".." + to);
@@ -453,7 +520,7 @@ final class Mutations {
             case 6: {
                 int from = rnd.nextInt(n + 1);
                 int to = Math.min(n, from + 1 + rnd.nextInt(60));
-                if (token != null && from < token[2] && to > token[0]) {
+                if (overlapsField(from, to, token)) {
                     return b;
                 }
                 int at = insertPosition(n + 1, token);
@@ -462,10 +529,10 @@ final class Mutations {
             }
             case 7: {
                 byte[] other = others.get(rnd.nextInt(others.size())).getBytes(StandardCharsets.UTF_8);
-                int[] otherToken = tokenField(other);
+                int[][] otherToken = tokenField(other);
                 int cut = insertPosition(n + 1, token);
                 int from = rnd.nextInt(other.length + 1);
-                if (otherToken != null && from > otherToken[0] && from < otherToken[2]) {
+                if (overlapsField(from, from + 1, otherToken) && !startsField(from, otherToken)) {
                     return b;
                 }
                 applied.add("splice @" + cut + " with a tail @" + from);
@@ -495,7 +562,7 @@ final class Mutations {
                 if (rnd.nextInt(10) == 0) {
                     int size = ReliabilityFixture.MAX_PAYLOAD - 5 + rnd.nextInt(10);
                     int at = Math.max(1, n - 1);
-                    if (token != null && at > token[0] && at < token[1]) {
+                    if (insideField(at, token)) {
                         return b;
                     }
                     byte[] pad = new byte[Math.max(0, size - n)];
@@ -531,23 +598,23 @@ final class Mutations {
     }
 
     /** A random position below {@code bound} whose byte is not one of the token key's (they are never changed). */
-    private int position(int bound, int[] token) {
+    private int position(int bound, int[][] token) {
         return position(bound, token, false);
     }
 
     /** A random position below {@code bound} to insert at: never inside the token key. */
-    private int insertPosition(int bound, int[] token) {
+    private int insertPosition(int bound, int[][] token) {
         return position(bound, token, true);
     }
 
-    private int position(int bound, int[] token, boolean insert) {
+    private int position(int bound, int[][] token, boolean insert) {
         for (int tries = 0; tries < 10; tries++) {
             int at = rnd.nextInt(Math.max(1, bound));
-            if (token == null || at < token[0] || at >= token[1] || (insert && at == token[0])) {
+            if (insert ? !insideField(at, token) : !isProtected(at, token)) {
                 return at;
             }
         }
-        return token[0] > 0 ? 0 : token[1];
+        return token[0][0] > 0 ? 0 : token[token.length - 1][2];
     }
 
     private <T> T pick(T[] values) {
