@@ -40,7 +40,7 @@ final class BadInputCatalogue {
         List<String> events = List.of();
         /** Refused as a whole: one reject, malformed_json or a reason code added for it, nothing else. */
         boolean wholeReportRefusal;
-        /** The known defect of issue 7 that breaks this case before its fix, or null. */
+        /** The known defect of issue 7 (or the new finding) that breaks this case on the current code, or null. */
         String defect;
         /** Why a token may appear in the outputs of this case (never, but for the one documented limit). */
         String tokenMayAppear;
@@ -283,8 +283,17 @@ final class BadInputCatalogue {
                 .rejects("timestamp_out_of_window"));
         c.add(text("largest seconds value", point("m.ts12", "4294967295", "1", HOST_POINT))
                 .rejects("timestamp_out_of_window"));
+        // found by BadInputJobITCase: OpenTSDB refuses milliseconds of fewer than 13 digits ("bad timestamp=")
+        String shortMillis = "new finding: a millisecond timestamp of fewer than 13 digits passes the rules,"
+                + " OpenTSDB refuses it (tsdb_rejected)";
         c.add(text("smallest milliseconds value", point("m.ts13", "4294967296", "1", HOST_POINT))
-                .points("m.ts13{host=a} 4294967296 1"));
+                .rejects("invalid_timestamp").defect(shortMillis));
+        c.add(text("largest 12-digit milliseconds value", point("m.ts13b", "999999999999", "1", HOST_POINT))
+                .rejects("invalid_timestamp").defect(shortMillis));
+        c.add(text("smallest 13-digit milliseconds value", point("m.ts13c", "1000000000000", "1", HOST_POINT))
+                .points("m.ts13c{host=a} 1000000000000 1"));
+        c.add(text("BlueKing 12-digit milliseconds", bkSeries("{\"metrics\":{\"a\":1},\"target\":\"h\","
+                + "\"timestamp\":999999999999}")).rejects("invalid_timestamp").defect(shortMillis));
         c.add(text("timestamp string with a sign", point("m.ts14", "\"+1597634942\"", "1", HOST_POINT))
                 .rejects("invalid_timestamp"));
         c.add(text("timestamp string with a leading zero", point("m.ts15", "\"01597634942\"", "1", HOST_POINT))
@@ -356,17 +365,20 @@ final class BadInputCatalogue {
                 .rejects("malformed_json"));
         c.add(bytes("a lone 0xFF byte", splice(ok, "m.enc", new byte[] {'m', (byte) 0xFF})).rejects("malformed_json"));
         // found by this catalogue: Jackson decodes overlong sequences and encoded surrogates (not UTF-8)
+        String notUtf8 = "new finding: Jackson decodes byte sequences that are not UTF-8 (overlong forms, encoded"
+                + " surrogates, above U+10FFFF); README: malformed_json";
         c.add(bytes("overlong UTF-8 of '/'", splice(ok, "m.enc", new byte[] {'m', (byte) 0xC0, (byte) 0xAF}))
-                .rejects("malformed_json"));
+                .rejects("malformed_json").defect(notUtf8));
         c.add(bytes("overlong UTF-8 of 'A'", splice(ok, "m.enc", new byte[] {'m', (byte) 0xC1, (byte) 0x81}))
-                .rejects("malformed_json"));
+                .rejects("malformed_json").defect(notUtf8));
         c.add(bytes("UTF-8 of a surrogate (CESU-8)", splice(ok, "m.enc",
-                new byte[] {'m', (byte) 0xED, (byte) 0xA0, (byte) 0x80})).rejects("malformed_json"));
+                new byte[] {'m', (byte) 0xED, (byte) 0xA0, (byte) 0x80})).rejects("malformed_json").defect(notUtf8));
         c.add(bytes("UTF-8 of a surrogate pair (CESU-8) in a tag", splice(ok, "\"a\"", new byte[] {'"',
                 (byte) 0xED, (byte) 0xA0, (byte) 0xBD, (byte) 0xED, (byte) 0xB8, (byte) 0x80, '"'}))
-                .rejects("malformed_json"));
+                .rejects("malformed_json").defect(notUtf8));
         c.add(bytes("a code point above U+10FFFF", splice(ok, "m.enc",
-                new byte[] {'m', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80})).rejects("malformed_json"));
+                new byte[] {'m', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80})).rejects("malformed_json")
+                .defect(notUtf8));
         c.add(bytes("UTF-8 cut in a sequence at the end", concat(utf8("{\"metric\":\"m"), new byte[] {(byte) 0xE6}))
                 .rejects("malformed_json"));
         c.add(bytes("a raw NUL in a string", splice(ok, "m.enc", new byte[] {'m', 0, 'x'})).rejects("malformed_json"));

@@ -101,7 +101,8 @@ class BadInputCatalogueTest {
     }
 
     private static String describe(BadInputCatalogue.Case c, DecodeDriver.Outcome o) {
-        return "case \"" + c.name + "\"" + (c.defect == null ? " (no known defect: a new finding)" : " (known: "
-                + c.defect + ")") + "\n  input: " + Mutations.printable(c.payload, 400) + "\n  outcome: " + o;
+        String what = c.defect == null ? " (no known defect: a new finding)"
+                : c.defect.startsWith("new finding") ? " (" + c.defect + ")" : " (known: " + c.defect + ")";
+        return "case \"" + c.name + "\"" + what + "\n  input: " + Mutations.printable(c.payload, 400) + "\n  outcome: " + o;
     }
 }
