@@ -413,6 +413,10 @@ class BlueKingReportFormatTest {
         decode(bom);
         assertThat(rejects).isEmpty();
         assertThat(points).hasSize(2);
+        String bad = "{\"metrics\":{\"a\":\"x\"},\"target\":\"h\"}";
+        decode(("\uFEFF" + series(TOKEN, bad)).getBytes(StandardCharsets.UTF_8));
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_VALUE);
+        assertThat(rejects.get(0).item()).isEqualTo(bad);
     }
 
     @Test

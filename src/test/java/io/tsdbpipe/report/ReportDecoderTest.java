@@ -310,4 +310,22 @@ class ReportDecoderTest {
             assertThat(rejects.get(0).message()).contains("UTF-8");
         }
     }
+
+    @Test
+    void anOversizedReportsTokenIsMaskedBeforeTheCutWhereverTheCutFalls() {
+        String token = "c0ffee" + "0123456789abcdef".repeat(4);
+        // the dead letter holds at most 200 characters, taken from the first 800 bytes: put the token across each cut
+        for (int at : new int[] {150, 190, 199, 770, 795}) {
+            String head = "{\"pad\":\"" + "x".repeat(at - 8) + "\",\"access\\u005ftoken\":\"" + token + "\",\"data\":[";
+            StringBuilder big = new StringBuilder(head);
+            while (big.length() < 5000) {
+                big.append("1,");
+            }
+            decode(big.append("1]}").toString());
+            assertThat(reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
+            for (int i = 0; i + 8 <= token.length(); i++) {
+                assertThat(rejects.get(0).item()).as("cut near %d", at).doesNotContain(token.substring(i, i + 8));
+            }
+        }
+    }
 }
