@@ -217,4 +217,13 @@ class ReportMappingTest {
         assertThat(points).isEmpty();
         assertThat(reasons()).containsExactly(RejectReason.DUPLICATE_KEY);
     }
+
+    @Test
+    void aMappingCannotReadAnAccessToken() {
+        Map<String, String> conf = seedMapping("seed");
+        conf.put("mappings.seed.tags", "tok=auth.access_token");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> configure(conf, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mappings.seed.tags").hasMessageContaining("secret");
+    }
 }
