@@ -7,6 +7,7 @@ import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.RejectReason;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -97,7 +99,7 @@ public final class ReportDecoder implements Serializable {
         tree = new ObjectMapper(json)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // 1e-400 stays distinguishable from 0
-                .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
         scratch = new JsonValue();
         byField = new HashMap<>();
         identifying = new java.util.HashSet<>();
@@ -196,7 +198,8 @@ public final class ReportDecoder implements Serializable {
         }
         try (JsonParser p = json.createParser(payload)) {
             String problem = decodeReport(p);
-            if (p.nextToken() != null) { // also for an unknown shape: its dead letter is masked as well-formed text
+            // also after an unknown shape: only a report read to its end is masked as well-formed text
+            if (p.nextToken() != null) {
                 throw new OwnProblem("there is content after the report");
             }
             return problem;
@@ -335,7 +338,7 @@ public final class ReportDecoder implements Serializable {
 
     private static String where(IOException e) {
         if (e instanceof JsonProcessingException && ((JsonProcessingException) e).getLocation() != null) {
-            com.fasterxml.jackson.core.JsonLocation l = ((JsonProcessingException) e).getLocation();
+            JsonLocation l = ((JsonProcessingException) e).getLocation();
             if (l.getLineNr() > 0) {
                 return " at line " + l.getLineNr() + ", column " + l.getColumnNr();
             }
