@@ -94,8 +94,25 @@ public final class PointRules implements Serializable {
         return metric;
     }
 
+    /**
+     * Whether a name is {@code access_token} (ASCII case ignored): the value of such a key is a secret wherever it is
+     * (README, Dead-letter record), so it is never written as a tag or a metric, nor named in a message.
+     */
+    public static boolean isSecretName(String name) {
+        return name != null && name.length() == 12 && name.equalsIgnoreCase("access_token");
+    }
+
+    /** The refusal of a tag whose key is a {@link #isSecretName secret's}; names no value. */
+    public static InvalidPointException secretTag(String key) {
+        return new InvalidPointException(
+                INVALID_TAG, "tag " + key + " is refused: the value of an access_token is a secret, never written");
+    }
+
     /** Checks one tag key and value. */
     public void tag(String key, String value) throws InvalidPointException {
+        if (isSecretName(key)) {
+            throw secretTag(key);
+        }
         if (!isValidName(key)) {
             throw new InvalidPointException(
                     INVALID_TAG,
@@ -232,13 +249,39 @@ public final class PointRules implements Serializable {
             }
             double d = Double.parseDouble(value);
             if (Double.isInfinite(d)) {
-                throw new InvalidPointException(INVALID_VALUE, "value \"" + value + "\" is not finite");
+                throw new InvalidPointException(INVALID_VALUE, "value \"" + value + "\" is out of the double range");
+            }
+            if (d == 0.0 && !isZero(value)) {
+                throw underflow(value);
             }
             return DataPoint.ofDouble(metric, ts, d, sortedTags, origin);
         } catch (NumberFormatException e) {
             throw new InvalidPointException(
                     INVALID_VALUE, "value \"" + value + "\" is not a number or out of range");
         }
+    }
+
+    /**
+     * Whether the text of a number (as JSON or {@link Double#parseDouble} writes it) is zero: no digit other than 0
+     * before its exponent. A text that parses to 0.0 but is not zero underflowed (1e-400): storing 0 would corrupt it.
+     */
+    public static boolean isZero(String number) {
+        for (int i = 0, n = number.length(); i < n; i++) {
+            char c = number.charAt(i);
+            if (c == 'e' || c == 'E') {
+                return true;
+            }
+            if (c >= '1' && c <= '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The refusal of a number too small (in magnitude) for a double, which would otherwise be stored as 0. */
+    public static InvalidPointException underflow(String number) {
+        return new InvalidPointException(INVALID_VALUE,
+                "value " + number + " is too close to zero for a double (it would be stored as 0)");
     }
 
     /** Makes a point from a double value, refusing NaN and infinities. */

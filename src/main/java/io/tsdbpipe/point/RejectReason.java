@@ -40,7 +40,9 @@ public enum RejectReason {
     /** An event arrived after its count window closed (window end + allowed lateness): not counted. */
     LATE_EVENT,
     /** A BlueKing report item beyond its channel's limit (max-items per report). */
-    CHANNEL_LIMIT_EXCEEDED;
+    CHANNEL_LIMIT_EXCEEDED,
+    /** A key appears twice in one JSON object of the report: the report is ambiguous and refused as a whole. */
+    DUPLICATE_KEY;
 
     private final String code;
 

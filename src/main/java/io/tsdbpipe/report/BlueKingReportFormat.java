@@ -28,7 +28,8 @@ import java.util.Set;
  * datapoint per metric, metric = channel prefix + '.' + key. bk-monitor's rules: metric and dimension names match
  * {@code ^[a-zA-Z_][a-zA-Z0-9_]*$} (checked by a scan) and values are JSON numbers. {@code target} and the dimensions
  * become tags (null dropped, numbers/booleans as text), then the channel's tags (which win). Timestamps are
- * milliseconds; missing or 0 means the processing time; more than the channel's max-future ahead is refused. Unlike
+ * milliseconds; missing or 0 means the Kafka record's timestamp (the same on every replay; a record without one is
+ * refused); more than the channel's max-future ahead is refused. Unlike
  * bk-monitor, which refuses the whole request at its first bad item, each item and each datapoint is judged on its own.
  *
  * <p>Event item: {@code {"event_name":..,"event":{"content":..},"target":..,"dimension":{..},"timestamp":ms}}
@@ -288,6 +289,10 @@ public final class BlueKingReportFormat implements ReportFormat {
                     throw new InvalidPointException(RejectReason.INVALID_METRIC,
                             "metric name \"" + key + "\" breaks bk-monitor's rule " + NAME_RULE);
                 }
+                if (PointRules.isSecretName(key)) {
+                    throw new InvalidPointException(RejectReason.INVALID_METRIC,
+                            "metric " + key + " is refused: the value of an access_token is a secret, never written");
+                }
                 if (!value.isJsonNumber()) {
                     throw new InvalidPointException(RejectReason.INVALID_VALUE,
                             "value must be a JSON number, was " + value.describe());
@@ -345,10 +350,19 @@ public final class BlueKingReportFormat implements ReportFormat {
         }
     }
 
-    /** The item's timestamp in epoch milliseconds: missing or 0 = now; checked against the channel's future limit. */
+    /**
+     * The item's timestamp in epoch milliseconds, checked against the channel's future limit: missing or 0 = the Kafka
+     * record's timestamp, so that a replay writes the item at the same instant (the processing time would not be).
+     */
     private long timestampMillis(DecodeContext ctx, Channel channel) throws InvalidPointException {
         if (timestamp.isAbsent() || (timestamp.isLong() && timestamp.longValue() == 0)) {
-            return ctx.nowMillis();
+            long recordTime = ctx.recordTimestamp();
+            if (recordTime <= 0) {
+                throw new InvalidPointException(RejectReason.MISSING_FIELD,
+                        "timestamp is missing and the Kafka record has no timestamp to stand in for it");
+            }
+            ctx.rules().timestamp(recordTime, ctx.nowMillis(), maxFuture(channel));
+            return recordTime;
         }
         if (!timestamp.isLong()) {
             throw new InvalidPointException(RejectReason.INVALID_TIMESTAMP,
@@ -423,6 +437,8 @@ public final class BlueKingReportFormat implements ReportFormat {
                             if (!isBkName(key)) {
                                 problem = new InvalidPointException(RejectReason.INVALID_TAG,
                                         "dimension name \"" + key + "\" breaks bk-monitor's rule " + NAME_RULE);
+                            } else if (PointRules.isSecretName(key)) {
+                                problem = PointRules.secretTag(key);
                             } else if (value == null) {
                                 problem = new InvalidPointException(RejectReason.INVALID_TAG,
                                         "dimension " + key + " must be a string, number or boolean");

@@ -21,8 +21,9 @@ import java.util.List;
 /**
  * What a {@link ReportFormat} needs while it decodes one report: the rules, the processing time, the channel registry,
  * a reusable tags builder, and where points, events and rejects go. Outputs are held until the whole report has been
- * read, so that a report whose JSON breaks half-way yields one {@code malformed_json} reject and nothing else. Every
- * reject's item is {@link Redaction redacted}: no access token reaches the dead-letter topic. Reused for every record.
+ * read, so that a report whose JSON breaks half-way yields one {@code malformed_json} reject and nothing else: the
+ * rejects made here are therefore always of a report that parsed, and their items are {@link Redaction#redact
+ * redacted} as such: no access token reaches the dead-letter topic. Reused for every record.
  */
 public final class DecodeContext {
 
@@ -37,6 +38,7 @@ public final class DecodeContext {
     private byte[] payload;
     private Origin origin;
     private long nowMillis;
+    private long recordTimestamp;
     private ChannelLookup channels = ChannelLookup.NONE;
 
     DecodeContext(JsonFactory json, PointRules rules, int maxItemChars) {
@@ -45,10 +47,11 @@ public final class DecodeContext {
         this.maxItemChars = maxItemChars;
     }
 
-    void reset(byte[] payload, Origin origin, long nowMillis, ChannelLookup channels) {
+    void reset(byte[] payload, Origin origin, long nowMillis, long recordTimestamp, ChannelLookup channels) {
         this.payload = payload;
         this.origin = origin;
         this.nowMillis = nowMillis;
+        this.recordTimestamp = recordTimestamp;
         this.channels = channels;
         points.clear();
         events.clear();
@@ -80,6 +83,14 @@ public final class DecodeContext {
     /** Processing time of this report, in epoch milliseconds. */
     public long nowMillis() {
         return nowMillis;
+    }
+
+    /**
+     * The Kafka record's timestamp (epoch ms; not positive when it has none): the time of an item that carries none,
+     * the same on every replay, unlike the processing time.
+     */
+    public long recordTimestamp() {
+        return recordTimestamp;
     }
 
     /** The context's tags builder, cleared. */

@@ -86,6 +86,10 @@ final class JsonValue {
         } else if (n.isNumber()) {
             kind = DOUBLE;
             doubleValue = n.doubleValue();
+            if (outOfRange(doubleValue) && n.isBigDecimal() && n.decimalValue().signum() != 0) {
+                kind = TEXT; // as in read(): the tree keeps floats as decimals, so 1e-400 is not 0 yet
+                text = n.decimalValue().toString();
+            }
         } else if (n.isTextual()) {
             kind = TEXT;
             text = n.textValue();
@@ -95,6 +99,11 @@ final class JsonValue {
             text = n.isObject() ? "a JSON object" : n.isArray() ? "a JSON array" : n.asText();
         }
         return this;
+    }
+
+    /** 0.0 (maybe an underflow) or infinite: the number's text decides. */
+    private static boolean outOfRange(double d) {
+        return d == 0.0 || Double.isInfinite(d);
     }
 
     /** Reads the current token (skipping a whole object or array, which is never a valid scalar). */
@@ -108,6 +117,10 @@ final class JsonValue {
             kind = DOUBLE;
             doubleValue = p.getDoubleValue();
             text = null;
+            if (outOfRange(doubleValue) && !PointRules.isZero(p.getText())) {
+                kind = TEXT; // 1e-400 (read as 0.0) or 1e400: the text's rules refuse it with its own words
+                text = p.getText();
+            }
         } else if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
             kind = TEXT;
             text = p.getText();

@@ -20,7 +20,10 @@ public final class KeyPath implements Serializable {
         this.segments = segments;
     }
 
-    /** @throws IllegalArgumentException for an empty path or an empty segment ({@code a..b}) */
+    /**
+     * @throws IllegalArgumentException for an empty path, an empty segment ({@code a..b}) or a key named access_token,
+     *     whose value is a secret that is never written
+     */
     public static KeyPath parse(String text) {
         String t = text == null ? "" : text.trim();
         if (t.isEmpty()) {
@@ -30,6 +33,9 @@ public final class KeyPath implements Serializable {
         for (String s : segments) {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("key path '" + t + "' has an empty key");
+            }
+            if (io.tsdbpipe.point.PointRules.isSecretName(s)) {
+                throw new IllegalArgumentException("key path '" + t + "' reads an access_token, a secret never written");
             }
         }
         return new KeyPath(t, segments);

@@ -7,17 +7,21 @@ import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.RejectReason;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +32,11 @@ import java.util.Map;
  * reads it, and an object no format claims is offered to the mappings tried in order. Guarantees that every report
  * yields at least one of the three. Used by the Flink decode functions and by the dry run alike. Not thread-safe: one
  * per operator instance.
+ *
+ * <p>A report must be UTF-8 ({@link Utf8#firstInvalid}: Jackson would otherwise detect UTF-16 and UTF-32 and read
+ * them, while every dead letter is built from the bytes as UTF-8) and must repeat no key in any object
+ * ({@code duplicate_key}: which of two values counts is up to the parser, so the report is refused as a whole). A
+ * {@code malformed_json} message says what broke and where, never what the input held.
  */
 public final class ReportDecoder implements Serializable {
 
@@ -85,8 +94,12 @@ public final class ReportDecoder implements Serializable {
     private void init() {
         json = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        tree = new ObjectMapper(json).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        tree = new ObjectMapper(json)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // 1e-400 stays distinguishable from 0
+                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
         scratch = new JsonValue();
         byField = new HashMap<>();
         identifying = new java.util.HashSet<>();
@@ -124,11 +137,20 @@ public final class ReportDecoder implements Serializable {
      */
     public void decode(RawRecord record, long nowMillis, ChannelLookup channels, DecodeOutput out) {
         byte[] payload = record.value();
-        ctx.reset(payload, record.origin(), nowMillis, channels);
+        ctx.reset(payload, record.origin(), nowMillis, record.kafkaTimestamp(), channels);
         if (payload.length > maxPayloadBytes) {
-            out.reject(reportReject(
+            out.reject(brokenReject(
                     RejectReason.PAYLOAD_TOO_LARGE,
                     "report is " + payload.length + " bytes, at most " + maxPayloadBytes + " allowed",
+                    record, nowMillis));
+            return;
+        }
+        int notUtf8 = Utf8.firstInvalid(payload);
+        if (notUtf8 >= 0) {
+            out.reject(brokenReject(
+                    RejectReason.MALFORMED_JSON,
+                    "not valid UTF-8 JSON: byte " + notUtf8 + (payload[notUtf8] == 0 ? " is a NUL" : " is not UTF-8")
+                            + " (UTF-16 and UTF-32 are refused)",
                     record, nowMillis));
             return;
         }
@@ -144,7 +166,13 @@ public final class ReportDecoder implements Serializable {
                 }
             }
         } catch (IOException e) {
-            out.reject(reportReject(RejectReason.MALFORMED_JSON, jsonProblem(e), record, nowMillis));
+            if (isDuplicateKey(e)) {
+                // the rest of the report is unread, so it is masked as broken text
+                out.reject(brokenReject(RejectReason.DUPLICATE_KEY,
+                        "a key is repeated in one object" + where(e) + ": the report is ambiguous", record, nowMillis));
+            } else {
+                out.reject(brokenReject(RejectReason.MALFORMED_JSON, jsonProblem(e), record, nowMillis));
+            }
             return;
         }
         if (ctx.isEmpty()) {
@@ -170,8 +198,9 @@ public final class ReportDecoder implements Serializable {
         }
         try (JsonParser p = json.createParser(payload)) {
             String problem = decodeReport(p);
-            if (problem == null && p.nextToken() != null) {
-                throw new JsonProcessingException("unexpected content after the report") {};
+            // also after an unknown shape: only a report read to its end is masked as well-formed text
+            if (p.nextToken() != null) {
+                throw new OwnProblem("there is content after the report");
             }
             return problem;
         }
@@ -202,7 +231,7 @@ public final class ReportDecoder implements Serializable {
     private JsonNode readTree(byte[] payload) throws IOException {
         JsonNode doc = tree.readTree(payload);
         if (doc == null || doc.isMissingNode()) {
-            throw new JsonProcessingException("the record is empty") {};
+            throw new OwnProblem("the record is empty");
         }
         return doc;
     }
@@ -211,7 +240,7 @@ public final class ReportDecoder implements Serializable {
     private String decodeReport(JsonParser p) throws IOException {
         JsonToken t = p.nextToken();
         if (t == null) {
-            throw new JsonProcessingException("the record is empty") {};
+            throw new OwnProblem("the record is empty");
         }
         if (t == JsonToken.START_ARRAY) {
             if (arrayFormat == null) {
@@ -238,14 +267,91 @@ public final class ReportDecoder implements Serializable {
                 + (mappings.ordered().isEmpty() ? "" : " and no mapping " + mappings.orderedNames() + " matches");
     }
 
+    /** A reject of a report that parsed: its text, masked by the string-aware scan. */
     private Reject reportReject(RejectReason reason, String message, RawRecord record, long nowMillis) {
-        String text = new String(
-                record.value(), 0, Math.min(record.value().length, maxItemChars * 4), StandardCharsets.UTF_8);
-        return Reject.of(reason, message, record.origin(), Redaction.redact(text), maxItemChars, nowMillis);
+        return Reject.of(reason, message, record.origin(), Redaction.redact(ctx.payloadText()), maxItemChars,
+                nowMillis);
     }
 
-    private static String jsonProblem(IOException e) {
-        String m = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage() : null;
-        return "not valid JSON: " + (m != null ? m : String.valueOf(e.getMessage()));
+    /**
+     * A reject of a report that did not parse (or was not read): its text with bytes that are not UTF-8 replaced and NUL
+     * bytes dropped (so that the key of a UTF-16 or UTF-32 report is seen), masked by the scan for broken text.
+     */
+    private Reject brokenReject(RejectReason reason, String message, RawRecord record, long nowMillis) {
+        String text = ctx.payloadText();
+        if (text.indexOf('\0') >= 0) {
+            text = text.replace("\0", "");
+        }
+        return Reject.of(reason, message, record.origin(), Redaction.redactBroken(text), maxItemChars, nowMillis);
+    }
+
+    private static boolean isDuplicateKey(IOException e) {
+        return e instanceof JsonProcessingException
+                && String.valueOf(((JsonProcessingException) e).getOriginalMessage()).startsWith("Duplicate field");
+    }
+
+    /**
+     * What broke and where, from the error's kind and location only: Jackson's own messages quote the input (an
+     * unquoted token, for one), so none of their text is copied.
+     */
+    static String jsonProblem(IOException e) {
+        String what;
+        if (e instanceof OwnProblem) {
+            what = e.getMessage();
+        } else if (e instanceof StreamConstraintsException) {
+            what = "a parser limit is exceeded (nesting depth, number or string length)";
+        } else if (e instanceof JsonEOFException) {
+            what = "the report ends too early (cut off?)";
+        } else {
+            what = kind(e instanceof JsonProcessingException
+                    ? ((JsonProcessingException) e).getOriginalMessage() : null);
+        }
+        return "not valid JSON: " + what + where(e);
+    }
+
+    private static final String[][] KINDS = {
+        {"Unexpected end-of-input", "the report ends too early (cut off?)"},
+        {"Unrecognized token", "an unquoted word where a value must be (strings need quotes)"},
+        {"Unexpected character", "an unexpected character"},
+        {"Illegal unquoted character", "a control character in a string (it must be escaped)"},
+        {"Unrecognized character escape", "an invalid escape in a string"},
+        {"Illegal character", "an illegal character"},
+        {"Non-standard token", "NaN or Infinity (not JSON numbers)"},
+        {"Invalid numeric value", "an invalid number"},
+        {"Leading zeroes", "an invalid number (leading zeroes)"},
+        {"Numeric value", "a number out of range"},
+        {"Unexpected close marker", "a closing bracket that closes nothing"},
+        {"Trailing token", "there is content after the report"},
+        {"Invalid UTF-8", "not UTF-8"},
+    };
+
+    private static String kind(String jacksonMessage) {
+        if (jacksonMessage != null) {
+            for (String[] k : KINDS) {
+                if (jacksonMessage.startsWith(k[0])) {
+                    return k[1];
+                }
+            }
+        }
+        return "not well-formed";
+    }
+
+    private static String where(IOException e) {
+        if (e instanceof JsonProcessingException && ((JsonProcessingException) e).getLocation() != null) {
+            JsonLocation l = ((JsonProcessingException) e).getLocation();
+            if (l.getLineNr() > 0) {
+                return " at line " + l.getLineNr() + ", column " + l.getColumnNr();
+            }
+        }
+        return "";
+    }
+
+    /** A problem the decoder itself found: its message holds no input text. */
+    private static final class OwnProblem extends JsonProcessingException {
+        private static final long serialVersionUID = 1L;
+
+        OwnProblem(String message) {
+            super(message);
+        }
     }
 }

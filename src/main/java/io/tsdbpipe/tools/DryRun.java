@@ -14,15 +14,17 @@ import io.tsdbpipe.report.ReportDecoder;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,7 +37,8 @@ import java.util.List;
  * or cluster. Usage: {@code DryRun [--config FILE] [--key value]... [--topic TOPIC] [FILE]} (stdin without FILE);
  * {@code --topic} names the topic the lines come from, for mappings bound to a topic. BlueKing reports are checked
  * against the configuration's channels ({@code channels.static.*}). The series stage's duplicate handling and the
- * event windows are not applied.
+ * event windows are not applied. Each line is decoded as the bytes a Kafka record would hold, with the time it is read as
+ * its Kafka timestamp.
  */
 public final class DryRun {
 
@@ -74,11 +77,8 @@ public final class DryRun {
             return;
         }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        try (Reader reader = file == null
-                        ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
-                        : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
-                BufferedReader lines = new BufferedReader(reader)) {
-            run(decoder, topic, lines, out);
+        try (InputStream in = file == null ? System.in : Files.newInputStream(Path.of(file))) {
+            run(decoder, topic, in, out);
         }
         out.flush();
     }
@@ -91,52 +91,84 @@ public final class DryRun {
     /** {@link #run(ReportDecoder, BufferedReader, PrintStream)} for lines of the given topic. */
     public static void run(ReportDecoder decoder, String topic, BufferedReader in, PrintStream out)
             throws IOException {
-        StringBuilder sb = new StringBuilder(1024);
         long lineNo = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lineNo++;
-            sb.setLength(0);
-            sb.append("{\"line\":").append(lineNo).append(",\"datapoints\":[");
-            List<Reject> rejects = new ArrayList<>();
-            List<Event> events = new ArrayList<>();
-            int[] points = {0};
-            Origin origin = new Origin(topic.isEmpty() ? "dry-run" : topic, 0, lineNo);
-            RawRecord record = new RawRecord(line.getBytes(StandardCharsets.UTF_8), origin, 0L);
-            decoder.decode(record, System.currentTimeMillis(), new DecodeOutput() {
-                @Override
-                public void point(DataPoint point) {
-                    if (points[0]++ > 0) {
-                        sb.append(',');
-                    }
-                    PointJson.appendTo(sb, point);
-                }
+            printLine(decoder, topic, ++lineNo, line.getBytes(StandardCharsets.UTF_8), out);
+        }
+    }
 
-                @Override
-                public void event(Event event) {
-                    events.add(event);
-                }
+    /**
+     * Decodes every line of {@code in} as the raw bytes a Kafka record would hold (so that a line that is not UTF-8 is
+     * {@code malformed_json}, as in the job) and prints one result line each. Lines end at {@code \n}; a {@code \r}
+     * before it is dropped.
+     */
+    public static void run(ReportDecoder decoder, String topic, InputStream in, PrintStream out) throws IOException {
+        InputStream bytes = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+        long lineNo = 0;
+        boolean pending = false;
+        for (int b = bytes.read(); b >= 0; b = bytes.read()) {
+            if (b != '\n') {
+                line.write(b);
+                pending = true;
+                continue;
+            }
+            printLine(decoder, topic, ++lineNo, withoutCr(line.toByteArray()), out);
+            line.reset();
+            pending = false;
+        }
+        if (pending) {
+            printLine(decoder, topic, ++lineNo, withoutCr(line.toByteArray()), out);
+        }
+    }
 
-                @Override
-                public void reject(Reject reject) {
-                    rejects.add(reject);
+    private static byte[] withoutCr(byte[] line) {
+        return line.length > 0 && line[line.length - 1] == '\r' ? Arrays.copyOf(line, line.length - 1) : line;
+    }
+
+    /** Decodes one line; its Kafka timestamp is the time it is read. */
+    private static void printLine(ReportDecoder decoder, String topic, long lineNo, byte[] line, PrintStream out) {
+        StringBuilder sb = new StringBuilder(1024);
+        sb.append("{\"line\":").append(lineNo).append(",\"datapoints\":[");
+        List<Reject> rejects = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        int[] points = {0};
+        Origin origin = new Origin(topic.isEmpty() ? "dry-run" : topic, 0, lineNo);
+        long now = System.currentTimeMillis();
+        decoder.decode(new RawRecord(line, origin, now), now, new DecodeOutput() {
+            @Override
+            public void point(DataPoint point) {
+                if (points[0]++ > 0) {
+                    sb.append(',');
                 }
-            });
-            sb.append("],\"rejects\":[");
-            JsonStringEncoder encoder = JsonStringEncoder.getInstance();
-            for (int i = 0; i < rejects.size(); i++) {
-                Reject r = rejects.get(i);
-                sb.append(i > 0 ? "," : "").append("{\"reason\":\"").append(r.reason().code())
-                        .append("\",\"message\":\"").append(encoder.quoteAsString(r.message())).append("\"}");
+                PointJson.appendTo(sb, point);
+            }
+
+            @Override
+            public void event(Event event) {
+                events.add(event);
+            }
+
+            @Override
+            public void reject(Reject reject) {
+                rejects.add(reject);
+            }
+        });
+        sb.append("],\"rejects\":[");
+        JsonStringEncoder encoder = JsonStringEncoder.getInstance();
+        for (int i = 0; i < rejects.size(); i++) {
+            Reject r = rejects.get(i);
+            sb.append(i > 0 ? "," : "").append("{\"reason\":\"").append(r.reason().code())
+                    .append("\",\"message\":\"").append(encoder.quoteAsString(r.message())).append("\"}");
+        }
+        sb.append(']');
+        if (!events.isEmpty()) {
+            sb.append(",\"events\":[");
+            for (int i = 0; i < events.size(); i++) {
+                sb.append(i > 0 ? "," : "").append(new String(EventJson.record(events.get(i)), StandardCharsets.UTF_8));
             }
             sb.append(']');
-            if (!events.isEmpty()) {
-                sb.append(",\"events\":[");
-                for (int i = 0; i < events.size(); i++) {
-                    sb.append(i > 0 ? "," : "").append(new String(EventJson.record(events.get(i)), StandardCharsets.UTF_8));
-                }
-                sb.append(']');
-            }
-            out.append(sb).append("}\n");
         }
+        out.append(sb).append("}\n");
     }
 }

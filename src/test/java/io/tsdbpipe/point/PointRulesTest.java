@@ -140,4 +140,35 @@ class PointRulesTest {
                 .isInstanceOfSatisfying(InvalidPointException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectReason.INVALID_VALUE));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1e-400", "-1E-500", "0.0000000001e-390", "1e400", "-1e400", "9223372036854775808",
+        "-9223372036854775809", "123456789012345678901234567890"})
+    void refusesValuesThatUnderflowToZeroOrOverflow(String value) {
+        assertThatThrownBy(() -> PointRules.point("m", new String[] {"h", "a"}, 1L, value, Origin.NONE))
+                .isInstanceOfSatisfying(InvalidPointException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.INVALID_VALUE));
+    }
+
+    @Test
+    void keepsRealZerosAndSubnormals() throws Exception {
+        String[] tags = {"h", "a"};
+        assertThat(PointRules.point("m", tags, 1L, "0.0", Origin.NONE).doubleValue()).isEqualTo(0d);
+        assertThat(PointRules.point("m", tags, 1L, "-0e-999", Origin.NONE).doubleValue()).isEqualTo(-0d);
+        assertThat(PointRules.point("m", tags, 1L, "000.000E5", Origin.NONE).doubleValue()).isEqualTo(0d);
+        assertThat(PointRules.point("m", tags, 1L, "4.9e-324", Origin.NONE).doubleValue()).isEqualTo(Double.MIN_VALUE);
+        assertThat(PointRules.point("m", tags, 1L, "9223372036854775807", Origin.NONE).longValue())
+                .isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aTagNamedAccessTokenIsRefusedWithoutNamingItsValue() {
+        for (String key : new String[] {"access_token", "ACCESS_TOKEN"}) {
+            assertThatThrownBy(() -> PointRules.defaults().tag(key, "s3cretT0kenValue"))
+                    .isInstanceOfSatisfying(InvalidPointException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(RejectReason.INVALID_TAG);
+                        assertThat(e.getMessage()).doesNotContain("s3cretT0kenValue");
+                    });
+        }
+    }
 }

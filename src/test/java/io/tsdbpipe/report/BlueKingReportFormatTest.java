@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BlueKingReportFormatTest {
 
     static final long NOW = 1_612_509_600_000L; // shortly after the seed's timestamp 1612509542000
+    static final long KAFKA_TS = NOW - 45_000L; // the Kafka record's timestamp: what an item without one gets
     static final Origin ORIGIN = new Origin("bk-reports", 1, 42L);
     static final String TOKEN = "9e0c5c1a2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f";
     static final String EVENTS_TOKEN = "0123456789abcdef0123456789abcdef";
@@ -55,14 +56,20 @@ class BlueKingReportFormatTest {
     private ChannelLookup channels = new StaticChannels(Map.of(SERIES.dataId(), SERIES, EVENTS.dataId(), EVENTS));
     private PointRules rules = PointRules.defaults();
 
+    private long kafkaTimestamp = KAFKA_TS;
+
     private void decode(String json) {
+        decode(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void decode(byte[] json) {
         points.clear();
         events.clear();
         rejects.clear();
         ReportDecoder decoder = new ReportDecoder(
                 List.of(new TbdsReportFormat(".", null), new OpenTsdbJsonFormat(), new BlueKingReportFormat(3_600_000L)),
                 rules, 1 << 20, 4096);
-        decoder.decode(new RawRecord(json.getBytes(StandardCharsets.UTF_8), ORIGIN, 0L), NOW, channels,
+        decoder.decode(new RawRecord(json, ORIGIN, kafkaTimestamp), NOW, channels,
                 new DecodeOutput() {
                     @Override
                     public void point(DataPoint p) {
@@ -119,11 +126,19 @@ class BlueKingReportFormatTest {
     }
 
     @Test
-    void aMissingOrZeroTimestampMeansNow() {
-        decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\"},{\"metrics\":{\"b\":2},\"target\":\"h\","
-                + "\"timestamp\":0}"));
+    void aMissingOrZeroTimestampMeansTheKafkaRecordsTimestampTheSameOnEveryReplay() {
+        String report = series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\"},{\"metrics\":{\"b\":2},\"target\":\"h\","
+                + "\"timestamp\":0}");
+        decode(report);
         assertThat(rejects).isEmpty();
-        assertThat(points).extracting(DataPoint::timestamp).containsExactly(NOW, NOW);
+        assertThat(points).extracting(DataPoint::timestamp).containsExactly(KAFKA_TS, KAFKA_TS);
+
+        // a record without a Kafka timestamp has no stable time: refused rather than given the processing time
+        kafkaTimestamp = -1L;
+        decode(report);
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD);
+        assertThat(rejects.get(0).message()).contains("timestamp");
     }
 
     @Test
@@ -177,7 +192,7 @@ class BlueKingReportFormatTest {
                 + "{\"target\":\"h4\"},"
                 + "\"not an object\","
                 + "{\"metrics\":{\"a\":4},\"target\":\"h5\"}"));
-        assertThat(texts()).containsExactly("bk.app1.a{target=h5,tenant=app1} " + NOW + " 4");
+        assertThat(texts()).containsExactly("bk.app1.a{target=h5,tenant=app1} " + KAFKA_TS + " 4");
         assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG, RejectReason.INVALID_TAG,
                 RejectReason.INVALID_TAG, RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD);
     }
@@ -185,7 +200,7 @@ class BlueKingReportFormatTest {
     @Test
     void theChannelsFixedTagsWinOverTheReportsAndCountTowardsTheTagLimit() {
         decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\",\"dimension\":{\"tenant\":\"spoofed\"}}"));
-        assertThat(texts()).containsExactly("bk.app1.a{target=h,tenant=app1} " + NOW + " 1");
+        assertThat(texts()).containsExactly("bk.app1.a{target=h,tenant=app1} " + KAFKA_TS + " 1");
 
         StringBuilder dims = new StringBuilder();
         for (int i = 0; i < 7; i++) {
@@ -295,7 +310,7 @@ class BlueKingReportFormatTest {
                 + "{\"event_name\":\"ok\",\"event\":{\"content\":\"c\"},\"target\":\"t\"}]}");
         assertThat(events).extracting(Event::eventName).containsExactly("ok");
         assertThat(events.get(0).eventType()).isEqualTo(Event.NO_EVENT_TYPE);
-        assertThat(events.get(0).timestampMillis()).isEqualTo(NOW);
+        assertThat(events.get(0).timestampMillis()).isEqualTo(KAFKA_TS);
         assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD, RejectReason.INVALID_TAG,
                 RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD,
                 RejectReason.INVALID_TAG);
@@ -309,5 +324,142 @@ class BlueKingReportFormatTest {
         decode(EVENTS_EXAMPLE);
         assertThat(events.get(0).countSeriesKey()).isEqualTo(
                 "app1.event_count{event_name=login_failed,event_type=abnormal,target=127.0.0.1,tenant=app1}");
+    }
+
+    // ------------------------------------------------------------------------------------------ no token leaks (issue 7)
+
+    /** Every JSON spelling of the key access_token: escapes of any character, upper or lower hex. */
+    static final String[] KEY_SPELLINGS = {"access_token", "access\\u005ftoken", "access\\u005Ftoken",
+        "\\u0061ccess_token", "\\u0061\\u0063\\u0063\\u0065\\u0073\\u0073\\u005f\\u0074\\u006f\\u006b\\u0065\\u006e",
+        "acc\\u0065ss_tok\\u0065n"};
+
+    private void assertNoReject(String secret) {
+        assertThat(rejects).isNotEmpty();
+        for (Reject r : rejects) {
+            for (int i = 0; i + 8 <= secret.length(); i++) {
+                String part = secret.substring(i, i + 8);
+                assertThat(r.item()).as("item of %s", r.reason()).doesNotContain(part);
+                assertThat(r.message()).as("message of %s", r.reason()).doesNotContain(part);
+            }
+        }
+    }
+
+    @Test
+    void anEscapedAccessTokenKeyAuthenticatesAndIsMaskedInEveryWholeReportReject() {
+        for (String key : KEY_SPELLINGS) {
+            String ok = "{\"data_id\":1500001,\"" + key + "\":\"" + TOKEN + "\",\"data\":[{\"metrics\":{\"a\":1},"
+                    + "\"target\":\"h\",\"timestamp\":1612509542000}]}";
+            decode(ok);
+            assertThat(rejects).as(key).isEmpty();
+            assertThat(points).as(key).hasSize(1);
+
+            decode(ok.replace("1500001", "1599999"));
+            assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
+            assertNoReject(TOKEN);
+            decode(ok.replace(TOKEN, TOKEN.substring(1) + "0"));
+            assertThat(reasons()).containsExactly(RejectReason.AUTH_FAILED);
+            assertNoReject(TOKEN);
+            decode(ok.replace(",\"data\":[{\"metrics\":{\"a\":1},\"target\":\"h\",\"timestamp\":1612509542000}]", ""));
+            assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+            assertNoReject(TOKEN);
+            decode(ok.substring(0, ok.length() - 3));
+            assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertNoReject(TOKEN);
+            decode(ok.replace("{\"a\":1}", "{\"a\":1,}"));
+            assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertNoReject(TOKEN);
+        }
+    }
+
+    @Test
+    void anEscapedTokenValueOrATokenAsANumberIsMaskedToo() {
+        String escaped = TOKEN.replace("c", "\\u0063").replace("e", "\\u0065");
+        decode(series(escaped, "{\"metrics\":{\"a\":1},\"target\":\"h\"}").replace("1500001", "1599999"));
+        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
+        assertNoReject(TOKEN);
+        assertNoReject(escaped);
+        String numeric = "918273645546372819";
+        decode("{\"data_id\":1599999,\"access_token\":" + numeric + ",\"data\":[]}");
+        assertNoReject(numeric);
+    }
+
+    @Test
+    void aBrokenReportsMessageNeverQuotesItsInput() {
+        String hexToken = "c0ffee" + TOKEN.substring(6);
+        decode("{\"data_id\":1500001,\"access_token\":" + hexToken + ",\"data\":[]}");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertNoReject(hexToken);
+        assertThat(rejects.get(0).message()).startsWith("not valid JSON").contains("line 1");
+        decode("{\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\u0001\"}");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertNoReject(TOKEN);
+        decode("{\"data_id\":1500001,\"access_token\":" + TOKEN.substring(0, 40) + " " + TOKEN.substring(40) + "}");
+        assertNoReject(TOKEN);
+    }
+
+    @Test
+    void reportsInUtf16OrUtf32AreRefusedAndTheirDeadLetterHoldsNoToken() {
+        for (java.nio.charset.Charset cs : new java.nio.charset.Charset[] {StandardCharsets.UTF_16BE,
+                StandardCharsets.UTF_16LE, StandardCharsets.UTF_16, java.nio.charset.Charset.forName("UTF-32BE"),
+                java.nio.charset.Charset.forName("UTF-32LE"), java.nio.charset.Charset.forName("UTF-32")}) {
+            decode(SERIES_EXAMPLE.getBytes(cs));
+            assertThat(points).as(cs.name()).isEmpty();
+            assertThat(reasons()).as(cs.name()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertThat(rejects.get(0).message()).contains("UTF-8");
+            assertNoReject(TOKEN);
+        }
+        // a UTF-8 byte order mark is allowed (RFC 8259 lets parsers ignore it)
+        byte[] bom = ("\uFEFF" + SERIES_EXAMPLE).getBytes(StandardCharsets.UTF_8);
+        decode(bom);
+        assertThat(rejects).isEmpty();
+        assertThat(points).hasSize(2);
+        String bad = "{\"metrics\":{\"a\":\"x\"},\"target\":\"h\"}";
+        decode(("\uFEFF" + series(TOKEN, bad)).getBytes(StandardCharsets.UTF_8));
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_VALUE);
+        assertThat(rejects.get(0).item()).isEqualTo(bad);
+    }
+
+    @Test
+    void aRepeatedTopLevelKeyRefusesTheWholeReport() {
+        String item = "{\"metrics\":{\"a\":1},\"target\":\"h\",\"timestamp\":1612509542000}";
+        for (String report : new String[] {
+            "{\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\",\"data\":[" + item + "],\"data\":[" + item + "]}",
+            "{\"data_id\":1500001,\"data_id\":1500002,\"access_token\":\"" + TOKEN + "\",\"data\":[" + item + "]}",
+            "{\"data_id\":1500001,\"access_token\":\"x\",\"access\\u005ftoken\":\"" + TOKEN + "\",\"data\":[" + item + "]}",
+            "{\"data\":[" + item + "],\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\",\"data\":[]}",
+            series(TOKEN, "{\"metrics\":{\"a\":1,\"a\":2},\"target\":\"h\"}"),
+            series(TOKEN, "{\"metrics\":{\"a\":1},\"metrics\":{\"b\":2},\"target\":\"h\"}")}) {
+            decode(report);
+            assertThat(points).as(report).isEmpty();
+            assertThat(reasons()).as(report).containsExactly(RejectReason.DUPLICATE_KEY);
+            assertNoReject(TOKEN);
+        }
+    }
+
+    @Test
+    void aValueThatUnderflowsOrOverflowsIsInvalid() {
+        decode(series(TOKEN, "{\"metrics\":{\"tiny\":1e-400,\"huge\":1e400,\"big\":123456789012345678901,"
+                + "\"zero\":0.0e-5,\"sub\":4.9e-324,\"neg\":-1E-500},\"target\":\"h\",\"timestamp\":1612509542000}"));
+        assertThat(points).extracting(DataPoint::metric).containsExactlyInAnyOrder("bk.app1.zero", "bk.app1.sub");
+        assertThat(reasons()).containsExactly(
+                RejectReason.INVALID_VALUE, RejectReason.INVALID_VALUE, RejectReason.INVALID_VALUE,
+                RejectReason.INVALID_VALUE);
+    }
+
+    @Test
+    void aDimensionOrMetricNamedAccessTokenIsNeverWritten() {
+        decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\",\"dimension\":{\"access_token\":\"" + TOKEN
+                + "\"}},{\"metrics\":{\"access_token\":918273645546372819},\"target\":\"h\"},"
+                + "{\"metrics\":{\"Access_Token\":\"" + TOKEN + "\"},\"target\":\"h\"}"));
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(
+                RejectReason.INVALID_TAG, RejectReason.INVALID_METRIC, RejectReason.INVALID_METRIC);
+        assertNoReject(TOKEN);
+        assertNoReject("918273645546372819");
+        decode("{\"data_id\":1500002,\"access_token\":\"" + EVENTS_TOKEN + "\",\"data\":[{\"event_name\":\"e\","
+                + "\"event\":{\"content\":\"c\"},\"target\":\"t\",\"dimension\":{\"access_token\":\"" + TOKEN + "\"}}]}");
+        assertThat(events).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        assertNoReject(TOKEN);
     }
 }

@@ -47,7 +47,8 @@ class ChannelDecodeFunctionTest {
         String json = "{\"data_id\":7,\"access_token\":\"" + token + "\",\"data\":[{\"metrics\":{\"m\":1},"
                 + "\"target\":\"t\"}]}";
         h.setProcessingTime(1_700_000_000_000L);
-        h.processElement(new RawRecord(json.getBytes(StandardCharsets.UTF_8), new Origin("r", 0, offset), 0L), 0L);
+        h.processElement(new RawRecord(json.getBytes(StandardCharsets.UTF_8), new Origin("r", 0, offset),
+                1_700_000_000_000L), 0L); // the Kafka timestamp: the time of items without one
     }
 
     private static List<String> rejectReasons(BroadcastOperatorTestHarness<RawRecord, ChannelUpdate, DataPoint> h) {

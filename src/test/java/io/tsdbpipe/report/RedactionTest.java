@@ -27,4 +27,38 @@ class RedactionTest {
         assertThat(Redaction.redact(s)).isSameAs(s);
         assertThat(Redaction.redact(null)).isNull();
     }
+
+    @Test
+    void masksAKeySpelledWithEscapesInAnyCaseOfHex() {
+        for (String key : BlueKingReportFormatTest.KEY_SPELLINGS) {
+            assertThat(Redaction.redact("{\"" + key + "\":\"tok\",\"x\":1}")).isEqualTo("{\"" + key + "\":\"***\",\"x\":1}");
+            assertThat(Redaction.redactBroken("{\"" + key + "\":\"tok\",\"x\":1}"))
+                    .isEqualTo("{\"" + key + "\":\"***\",\"x\":1}");
+        }
+        assertThat(Redaction.redact("{\"ACCESS_TOKEN\":\"tok\"}")).isEqualTo("{\"ACCESS_TOKEN\":\"***\"}");
+    }
+
+    @Test
+    void masksEveryKindOfValue() {
+        assertThat(Redaction.redact("{\"access_token\":{\"a\":\"tok\",\"b\":[1]},\"x\":1}"))
+                .isEqualTo("{\"access_token\":\"***\",\"x\":1}");
+        assertThat(Redaction.redact("[{\"access_token\":[\"t1\",\"t2\"]}]")).isEqualTo("[{\"access_token\":\"***\"}]");
+        assertThat(Redaction.redact("{\"access_token\":\"t\\u006fk\"}")).isEqualTo("{\"access_token\":\"***\"}");
+        assertThat(Redaction.redact("{\"access_token\":nc0ffee}")).isEqualTo("{\"access_token\":\"***\"}");
+        assertThat(Redaction.redact("{\"note\":\"access_token\",\"y\":\"kept\"}"))
+                .isEqualTo("{\"note\":\"access_token\",\"y\":\"kept\"}");
+    }
+
+    @Test
+    void masksEverythingAfterTheKeyOfABrokenReportUpToTheNextSeparator() {
+        assertThat(Redaction.redactBroken("{\"access_token\":c0ffee dead beef,\"x\":1}"))
+                .isEqualTo("{\"access_token\":\"***\",\"x\":1}");
+        assertThat(Redaction.redactBroken("{access_token: 'c0ffee'}")).isEqualTo("{access_token: \"***\"}");
+        // a stray quote earlier flips what a string-aware scan thinks is inside a string
+        assertThat(Redaction.redactBroken("{\"a\":\"x,\"access_token\":\"c0ffee\",\"b\":2}"))
+                .doesNotContain("c0ffee");
+        assertThat(Redaction.redactBroken("{\"access\\u005ftoken\" \"c0ffee\"}")).doesNotContain("c0ffee");
+        assertThat(Redaction.redactBroken("{\"access_token\":\"c0ff")).isEqualTo("{\"access_token\":\"***");
+        assertThat(Redaction.redactBroken("{\"access_token\":c0ff")).isEqualTo("{\"access_token\":\"***\"");
+    }
 }

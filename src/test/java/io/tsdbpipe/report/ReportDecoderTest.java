@@ -240,4 +240,92 @@ class ReportDecoderTest {
         decode(TBDS_SEED);
         assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
     }
+
+    @Test
+    void valuesThatUnderflowOrOverflowAreInvalidInEveryFormat() {
+        for (String v : new String[] {"1e-400", "\"1e-400\"", "1e400", "\"-1e400\"", "92233720368547758070"}) {
+            decode("{\"metrics\":[{\"appid\":\"a\",\"hostname\":\"h\",\"metricname\":\"m\",\"metrics\":{\"1597634942\":"
+                    + v + "}}]}");
+            assertThat(points).as(v).isEmpty();
+            assertThat(reasons()).as(v).containsExactly(RejectReason.INVALID_VALUE);
+            decode("{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":" + v + ",\"tags\":{\"h\":\"a\"}}");
+            assertThat(points).as(v).isEmpty();
+            assertThat(reasons()).as(v).containsExactly(RejectReason.INVALID_VALUE);
+        }
+        decode("{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":0e-400,\"tags\":{\"h\":\"a\"}}");
+        assertThat(pointTexts()).containsExactly("m{h=a} 1597634942 0.0");
+    }
+
+    @Test
+    void repeatedKeysRefuseTheWholeReport() {
+        for (String report : new String[] {
+            "{\"metrics\":[" + TBDS_SEED.substring(12, TBDS_SEED.length() - 2) + "],\"metrics\":[]}",
+            "{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"value\":2,\"tags\":{\"h\":\"a\"}}",
+            "{\"metric\":\"m\",\"metric\":\"n\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}}",
+            "[{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\",\"h\":\"b\"}}]",
+            TBDS_SEED.replace("{\"1597634942159\":\"406885354231\"}",
+                    "{\"1597634942159\":\"406885354231\",\"1597634942159\":\"5\"}")}) {
+            decode(report);
+            assertThat(points).as(report).isEmpty();
+            assertThat(reasons()).as(report).containsExactly(RejectReason.DUPLICATE_KEY);
+            assertThat(rejects.get(0).message()).contains("repeated").contains("line 1");
+        }
+    }
+
+    @Test
+    void aMalformedJsonMessageSaysWhatAndWhereButQuotesNoInput() {
+        decode("{\"metrics\":[{\"appid\":supersecretword}]}");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(rejects.get(0).message()).doesNotContain("supersecret").contains("line 1, column");
+        decode("{\"metrics\":[{\"appid\":\"abc\"}");
+        assertThat(rejects.get(0).message()).contains("ends");
+        decode("[1,2]xyzzyabcdefgh");
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(rejects.get(0).message()).doesNotContain("xyzzy");
+    }
+
+    @Test
+    void aNulByteOrAnOverlongOrSurrogateUtf8SequenceIsMalformed() {
+        byte[][] inputs = {
+            {'{', 0, '"', 0, 'm', 0, '"', 0, ':', 0, '1', 0, '}', 0},
+            {'[', '"', (byte) 0xC0, (byte) 0x80, '"', ']'},
+            {'[', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', ']'},
+            {'[', '"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"', ']'},
+            {'[', '"', (byte) 0xE2, (byte) 0x82, '"', ']'}};
+        for (byte[] bytes : inputs) {
+            points.clear();
+            rejects.clear();
+            decoder.decode(new RawRecord(bytes, ORIGIN, 0L), NOW, new DecodeOutput() {
+                @Override
+                public void point(DataPoint point) {
+                    points.add(point);
+                }
+
+                @Override
+                public void reject(Reject reject) {
+                    rejects.add(reject);
+                }
+            });
+            assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertThat(rejects.get(0).message()).contains("UTF-8");
+        }
+    }
+
+    @Test
+    void anOversizedReportsTokenIsMaskedBeforeTheCutWhereverTheCutFalls() {
+        String token = "c0ffee" + "0123456789abcdef".repeat(4);
+        // the dead letter holds at most 200 characters, taken from the first 800 bytes: put the token across each cut
+        for (int at : new int[] {150, 190, 199, 770, 795}) {
+            String head = "{\"pad\":\"" + "x".repeat(at - 8) + "\",\"access\\u005ftoken\":\"" + token + "\",\"data\":[";
+            StringBuilder big = new StringBuilder(head);
+            while (big.length() < 5000) {
+                big.append("1,");
+            }
+            decode(big.append("1]}").toString());
+            assertThat(reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
+            for (int i = 0; i + 8 <= token.length(); i++) {
+                assertThat(rejects.get(0).item()).as("cut near %d", at).doesNotContain(token.substring(i, i + 8));
+            }
+        }
+    }
 }

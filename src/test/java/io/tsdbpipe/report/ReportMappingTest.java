@@ -206,4 +206,24 @@ class ReportMappingTest {
         twice.put("mappings.b.topics", "t");
         assertThatThrownBy(() -> configure(twice, null)).hasMessageContaining("Topic 't' is bound to mappings a and b");
     }
+
+    @Test
+    void aValueThatUnderflowsIsInvalidAndARepeatedKeyRefusesTheRecord() {
+        configure(seedMapping("seed"), null);
+        decode("reports", "{\"appIds\":\"mking\",\"ip\":\"h\",\"timestamp\":1597634942,\"value\":1e-400}");
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.INVALID_VALUE);
+        decode("reports", "{\"appIds\":\"mking\",\"ip\":\"h\",\"timestamp\":1597634942,\"value\":1,\"value\":2}");
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.DUPLICATE_KEY);
+    }
+
+    @Test
+    void aMappingCannotReadAnAccessToken() {
+        Map<String, String> conf = seedMapping("seed");
+        conf.put("mappings.seed.tags", "tok=auth.access_token");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> configure(conf, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mappings.seed.tags").hasMessageContaining("secret");
+    }
 }

@@ -87,4 +87,38 @@ class DryRunTest {
         assertThat(event.get("events").get(0).get("event_id").asText()).isEqualTo("dry-run-0@2#0");
         assertThat(lines[2]).contains("\"metric\":\"a.b\"").contains("\"hostname\":\"h1\"");
     }
+
+    @Test
+    void aLineThatIsNotUtf8PrintsMalformedJsonAndTheRunGoesOn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String good = "{\"metric\":\"sys.cpu\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"host\":\"a\"}}";
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.write((good + "\n").getBytes(StandardCharsets.UTF_8));
+        file.write(new byte[] {'{', '"', 'm', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}', '\r', '\n'});
+        file.write(good.getBytes(StandardCharsets.UTF_16LE));
+        file.write('\n');
+        file.write(good.getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Path input = dir.resolve("lines.jsonl");
+        java.nio.file.Files.write(input, file.toByteArray());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            DryRun.main(new String[] {input.toString()});
+        } finally {
+            System.setOut(stdout);
+        }
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(4);
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readTree(lines[0]).get("datapoints")).hasSize(1);
+        for (int i = 1; i <= 2; i++) {
+            JsonNode bad = json.readTree(lines[i]);
+            assertThat(bad.get("line").asInt()).isEqualTo(i + 1);
+            assertThat(bad.get("datapoints")).isEmpty();
+            assertThat(bad.get("rejects").get(0).get("reason").asText()).isEqualTo("malformed_json");
+        }
+        assertThat(json.readTree(lines[3]).get("datapoints")).hasSize(1);
+    }
 }
