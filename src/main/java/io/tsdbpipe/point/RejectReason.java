@@ -42,7 +42,12 @@ public enum RejectReason {
     /** A BlueKing report item beyond its channel's limit (max-items per report). */
     CHANNEL_LIMIT_EXCEEDED,
     /** A key appears twice in one JSON object of the report: the report is ambiguous and refused as a whole. */
-    DUPLICATE_KEY;
+    DUPLICATE_KEY,
+    /**
+     * The job failed to read the report because of a defect of its own (logged with the record's origin, never its
+     * text): the whole report, kept for a replay once the job is fixed. Input never fails the job.
+     */
+    DECODE_FAILED;
 
     private final String code;
 

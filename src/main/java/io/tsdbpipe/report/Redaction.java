@@ -12,7 +12,8 @@ package io.tsdbpipe.report;
  *       text is cut inside it.
  *   <li>{@link #redactBroken} is for text that did not parse, where quotes may not pair up: it masks, after every
  *       spelling of the key anywhere in the text (quoted or not, inside what looks like a string or not), everything up
- *       to the next {@code ,} {@code }} {@code ]} or the end, and a quoted value or container whole.
+ *       to the next field of the BlueKing envelope ({@code "data"}, {@code "data_id"}) or the end, and at least up to
+ *       the next {@code ,} {@code }} {@code ]}, a quoted value or container whole.
  * </ul>
  */
 public final class Redaction {
@@ -81,8 +82,8 @@ public final class Redaction {
             if (end < n && (text.charAt(end) == '"' || text.charAt(end) == '\'')) {
                 end++; // the key's closing quote
             }
-            int v = valueStart(text, end);
-            int valueEnd = valueEnd(text, v, true);
+            int v = brokenValueStart(text, end);
+            int valueEnd = v >= n ? v : Math.max(valueEnd(text, v, true), beforeNextEnvelopeKey(text, v));
             if (valueEnd > v && v >= copied) {
                 sb = mask(sb, text, copied, v, valueEnd);
                 copied = valueEnd;
@@ -108,6 +109,45 @@ public final class Redaction {
         i = skipSpace(s, i);
         if (i < s.length() && s.charAt(i) == ':') {
             i = skipSpace(s, i + 1);
+        }
+        return i;
+    }
+
+    /**
+     * Broken text: where the next field of a BlueKing envelope ({@code "data"}, {@code "data_id"}) starts after
+     * {@code from}, less the comma before it; or the end. Quotes that do not pair up may move the secret anywhere
+     * between its key and that field, so all of that is masked.
+     */
+    private static int beforeNextEnvelopeKey(String s, int from) {
+        int n = s.length();
+        for (int i = s.indexOf("\"data", from); i >= 0; i = s.indexOf("\"data", i + 1)) {
+            int after = i + 5;
+            if (s.startsWith("_id", after)) {
+                after += 3;
+            }
+            if (after < n && s.charAt(after) == '"') {
+                int k = i;
+                while (k > from && Character.isWhitespace(s.charAt(k - 1))) {
+                    k--;
+                }
+                return k > from && s.charAt(k - 1) == ',' ? k - 1 : k;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Broken text: where whatever follows the key starts, past white space and any stray {@code :} {@code ,}
+     * {@code ]} {@code }} (in {@code "access_token":,"c0ffee.."} the value is still the secret). Masking too much of a
+     * report that does not parse costs nothing: it cannot be replayed as it is.
+     */
+    private static int brokenValueStart(String s, int i) {
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c != ':' && !isSeparator(c) && !Character.isWhitespace(c)) {
+                break;
+            }
+            i++;
         }
         return i;
     }

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -39,6 +41,8 @@ import java.util.Map;
  * {@code malformed_json} message says what broke and where, never what the input held.
  */
 public final class ReportDecoder implements Serializable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReportDecoder.class);
 
     private static final long serialVersionUID = 1L;
 
@@ -165,6 +169,15 @@ public final class ReportDecoder implements Serializable {
                     return;
                 }
             }
+        } catch (RuntimeException defect) {
+            // A defect of the job, not of the report: the report is kept whole (masked) for a replay once fixed, and
+            // the job goes on. The exception's message may quote input, so only its class is logged.
+            LOG.error("Could not decode the record at {} ({}); dead-lettered as {}", record.origin(),
+                    defect.getClass().getName(), RejectReason.DECODE_FAILED.code());
+            out.reject(brokenReject(RejectReason.DECODE_FAILED,
+                    "the job failed to read this report (" + defect.getClass().getSimpleName() + ")",
+                    record, nowMillis));
+            return;
         } catch (IOException e) {
             if (isDuplicateKey(e)) {
                 // the rest of the report is unread, so it is masked as broken text
@@ -229,7 +242,13 @@ public final class ReportDecoder implements Serializable {
     }
 
     private JsonNode readTree(byte[] payload) throws IOException {
-        JsonNode doc = tree.readTree(payload);
+        JsonNode doc;
+        try {
+            doc = tree.readTree(payload);
+        } catch (NumberFormatException e) {
+            // e.g. 15E7634942159: valid JSON, but no BigDecimal holds it
+            throw new OwnProblem("a number out of any range");
+        }
         if (doc == null || doc.isMissingNode()) {
             throw new OwnProblem("the record is empty");
         }

@@ -283,17 +283,15 @@ final class BadInputCatalogue {
                 .rejects("timestamp_out_of_window"));
         c.add(text("largest seconds value", point("m.ts12", "4294967295", "1", HOST_POINT))
                 .rejects("timestamp_out_of_window"));
-        // found by BadInputJobITCase: OpenTSDB refuses milliseconds of fewer than 13 digits ("bad timestamp=")
-        String shortMillis = "new finding: a millisecond timestamp of fewer than 13 digits passes the rules,"
-                + " OpenTSDB refuses it (tsdb_rejected)";
+        // OpenTSDB 2.4 stores milliseconds of fewer than 13 digits (its addPoint refuses only more than 13)
         c.add(text("smallest milliseconds value", point("m.ts13", "4294967296", "1", HOST_POINT))
-                .rejects("invalid_timestamp").defect(shortMillis));
+                .points("m.ts13{host=a} 4294967296 1"));
         c.add(text("largest 12-digit milliseconds value", point("m.ts13b", "999999999999", "1", HOST_POINT))
-                .rejects("invalid_timestamp").defect(shortMillis));
+                .points("m.ts13b{host=a} 999999999999 1"));
         c.add(text("smallest 13-digit milliseconds value", point("m.ts13c", "1000000000000", "1", HOST_POINT))
                 .points("m.ts13c{host=a} 1000000000000 1"));
         c.add(text("BlueKing 12-digit milliseconds", bkSeries("{\"metrics\":{\"a\":1},\"target\":\"h\","
-                + "\"timestamp\":999999999999}")).rejects("invalid_timestamp").defect(shortMillis));
+                + "\"timestamp\":999999999999}")).points("bk.app1.a{target=h,tenant=app1} 999999999999 1"));
         c.add(text("timestamp string with a sign", point("m.ts14", "\"+1597634942\"", "1", HOST_POINT))
                 .rejects("invalid_timestamp"));
         c.add(text("timestamp string with a leading zero", point("m.ts15", "\"01597634942\"", "1", HOST_POINT))
@@ -500,12 +498,12 @@ final class BadInputCatalogue {
                 + "{\"1597634942\":1}}]}").refusedAsAWhole().defect(seven));
         c.add(text("OpenTSDB two metrics", "{\"metric\":\"m.a\",\"metric\":\"m.b\",\"timestamp\":1597634942,"
                 + "\"value\":1,\"tags\":{\"h\":\"a\"}}").refusedAsAWhole().defect(seven));
-        // inside an item the last value wins, as in OpenTSDB's own /api/put (Jackson's default)
+        // a key repeated inside an item is as ambiguous as one at the top: the whole report is refused
         c.add(text("a tag key twice in one point", point("m.dup", "1597634942", "1", "{\"host\":\"a\",\"host\":\"b\"}"))
-                .points("m.dup{host=b} 1597634942 1"));
+                .rejects("duplicate_key"));
         c.add(text("TBDS one timestamp twice in one item", tbds("\"app\"", "\"dup\"", "\"h\"",
                 "{\"1597634942\":1,\"1597634942\":2}", null))
-                .points("app.dup{hostname=h} 1597634942 1", "app.dup{hostname=h} 1597634942 2"));
+                .rejects("duplicate_key"));
     }
 
     // ------------------------------------------------------------------------------------------ escaped keys, tokens

@@ -462,4 +462,16 @@ class BlueKingReportFormatTest {
         assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
         assertNoReject(TOKEN);
     }
+
+    @Test
+    void aDefectOfTheJobWhileReadingAReportDeadLettersItWholeAndMaskedInsteadOfFailingTheJob() {
+        channels = dataId -> {
+            throw new IllegalStateException("a defect, quoting " + TOKEN);
+        };
+        decode(SERIES_EXAMPLE);
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.DECODE_FAILED);
+        assertThat(rejects.get(0).item()).contains("\"access_token\":\"***\"").contains("cpu_load");
+        assertNoReject(TOKEN);
+    }
 }

@@ -32,8 +32,8 @@ class RedactionTest {
     void masksAKeySpelledWithEscapesInAnyCaseOfHex() {
         for (String key : BlueKingReportFormatTest.KEY_SPELLINGS) {
             assertThat(Redaction.redact("{\"" + key + "\":\"tok\",\"x\":1}")).isEqualTo("{\"" + key + "\":\"***\",\"x\":1}");
-            assertThat(Redaction.redactBroken("{\"" + key + "\":\"tok\",\"x\":1}"))
-                    .isEqualTo("{\"" + key + "\":\"***\",\"x\":1}");
+            assertThat(Redaction.redactBroken("{\"" + key + "\":\"tok\",\"data\":1}"))
+                    .isEqualTo("{\"" + key + "\":\"***\",\"data\":1}");
         }
         assertThat(Redaction.redact("{\"ACCESS_TOKEN\":\"tok\"}")).isEqualTo("{\"ACCESS_TOKEN\":\"***\"}");
     }
@@ -50,10 +50,18 @@ class RedactionTest {
     }
 
     @Test
-    void masksEverythingAfterTheKeyOfABrokenReportUpToTheNextSeparator() {
+    void masksEverythingAfterTheKeyOfABrokenReportUpToTheNextEnvelopeField() {
+        assertThat(Redaction.redactBroken("{\"access_token\":c0ffee dead beef,\"data_id\":1}"))
+                .isEqualTo("{\"access_token\":\"***\",\"data_id\":1}");
+        // without one, to the end: a broken report cannot be replayed as it is, so masking too much costs nothing
         assertThat(Redaction.redactBroken("{\"access_token\":c0ffee dead beef,\"x\":1}"))
-                .isEqualTo("{\"access_token\":\"***\",\"x\":1}");
-        assertThat(Redaction.redactBroken("{access_token: 'c0ffee'}")).isEqualTo("{access_token: \"***\"}");
+                .isEqualTo("{\"access_token\":\"***\"");
+        // junk between the key and the secret (found by ReportMutationFuzzTest)
+        assertThat(Redaction.redactBroken("{\"access_token\":,\"c0ffee\",\"data\":[]}"))
+                .isEqualTo("{\"access_token\":,\"***\",\"data\":[]}");
+        assertThat(Redaction.redactBroken("{\"access_token\":x\":\"1\",\"d\":{\"m\"c0ffee\",\"data\":[]}"))
+                .doesNotContain("c0ffee");
+        assertThat(Redaction.redactBroken("{access_token: 'c0ffee'}")).isEqualTo("{access_token: \"***\"");
         // a stray quote earlier flips what a string-aware scan thinks is inside a string
         assertThat(Redaction.redactBroken("{\"a\":\"x,\"access_token\":\"c0ffee\",\"b\":2}"))
                 .doesNotContain("c0ffee");

@@ -84,6 +84,17 @@ class ReportMappingTest {
     }
 
     @Test
+    void aNumberNoDecimalHoldsRefusesTheReportInsteadOfFailingTheJob() {
+        // found by ReportMutationFuzzTest: Jackson's BigDecimal reader threw NumberFormatException out of the decoder
+        configure(seedMapping("seed"), null);
+        decode("reports", "{\"appIds\":\"mking\",\"ip\":\"127.0.0.1\",\"timestamp\":15E7634942159,"
+                + "\"value\":406885354231,\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}");
+        assertThat(points).isEmpty();
+        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(rejects.get(0).message()).contains("a number out of any range").doesNotContain("15E");
+    }
+
+    @Test
     void anAbsentAppidOrMetricnameKeyIsTakenLiterallyAsTheSeedSays() {
         configure(seedMapping("seed"), null);
         decode("reports", "{\"ip\":\"10.0.0.7\",\"timestamp\":\"1597634942\",\"value\":\"1.5\"}");

@@ -567,7 +567,8 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             return "Unable to parse value to a number";
         }
-        if ((ts & 0xFFFFFFFF00000000L) != 0 && (ts < 1_000_000_000_000L || ts > 9_999_999_999_999L)) {
+        // OpenTSDB 2.4's addPoint: milliseconds (an upper bit set) of more than 13 digits; shorter ones are stored
+        if ((ts & 0xFFFFFFFF00000000L) != 0 && ts > 9_999_999_999_999L) {
             return "bad timestamp=" + ts + " when trying to add value=" + v;
         }
         String bad = invalid("metric name", p.metric);
