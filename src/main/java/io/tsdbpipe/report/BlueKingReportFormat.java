@@ -300,8 +300,8 @@ public final class BlueKingReportFormat implements ReportFormat {
                 String metric = rules.metric(channel.metric(key));
                 ctx.point(value.point(metric, sortedTags, ts, ctx.origin()));
             } catch (InvalidPointException e) {
-                ctx.reject(e.reason(), "item " + index + ", metric \"" + key + "\": " + e.getMessage(),
-                        ctx.itemText(start, p));
+                ctx.entryReject(e, "item " + index + ", metric \"" + key + "\": " + e.getMessage(), start, p, key,
+                        value.json());
             }
         }
     }

@@ -40,6 +40,8 @@ public final class DecodeContext {
     private long nowMillis;
     private long recordTimestamp;
     private ChannelLookup channels = ChannelLookup.NONE;
+    /** Where the item of the last entry reject starts: its later entries' rejects carry the entry alone. */
+    private int entryRejectItem = -1;
 
     DecodeContext(JsonFactory json, PointRules rules, int maxItemChars) {
         this.json = json;
@@ -56,6 +58,7 @@ public final class DecodeContext {
         points.clear();
         events.clear();
         rejects.clear();
+        entryRejectItem = -1;
     }
 
     /** The channel registry of this report (BlueKing reports). */
@@ -112,6 +115,24 @@ public final class DecodeContext {
 
     public void reject(InvalidPointException e, String item) {
         reject(e.reason(), e.getMessage(), item);
+    }
+
+    /**
+     * Rejects one entry of the item starting at {@code itemStart} (a TBDS timestamp=value pair, a BlueKing metric).
+     * The first such reject of an item carries the item; the others only {@code {"name":value}}, so that one item with
+     * thousands of bad entries yields thousands of small dead letters, not thousands of copies of itself.
+     */
+    public void entryReject(
+            InvalidPointException e, String message, int itemStart, JsonParser p, String name, String valueJson) {
+        String item;
+        if (entryRejectItem == itemStart) {
+            item = "{" + JsonValue.quote(name) + ":" + valueJson + "}";
+            message += " (the item is in the dead letter of its first refused entry)";
+        } else {
+            entryRejectItem = itemStart;
+            item = itemText(itemStart, p);
+        }
+        reject(e.reason(), message, item);
     }
 
     /** Byte offset where the parser's current token starts; pair with {@link #itemText}. */

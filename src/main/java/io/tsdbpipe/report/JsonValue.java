@@ -71,6 +71,38 @@ final class JsonValue {
         }
     }
 
+    /** What was read as JSON text, for the dead letter of a refused entry (a non-scalar as its description). */
+    String json() {
+        switch (kind) {
+            case LONG:
+                return Long.toString(longValue);
+            case DOUBLE:
+                return Double.isFinite(doubleValue) ? Double.toString(doubleValue) : quote(Double.toString(doubleValue));
+            case TEXT:
+                return fromString ? quote(text) : text; // not from a string: the number's own JSON text
+            case NOT_SCALAR:
+                return text.equals("true") || text.equals("false") ? text : quote(text);
+            default:
+                return "null";
+        }
+    }
+
+    /** {@code s} as a JSON string. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
     /** Reads a node of a JSON tree (the configurable mappings), like {@link #read} reads a token. */
     JsonValue readNode(com.fasterxml.jackson.databind.JsonNode n) {
         clear();

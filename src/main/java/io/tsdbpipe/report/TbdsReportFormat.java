@@ -161,10 +161,8 @@ public final class TbdsReportFormat implements ReportFormat {
                 long ts = ctx.rules().timestamp(entryReader.name(i), ctx.nowMillis());
                 ctx.point(entryReader.value(i).point(metric, sortedTags, ts, ctx.origin()));
             } catch (InvalidPointException e) {
-                ctx.reject(
-                        e.reason(),
-                        "item " + index + ", entry \"" + entryReader.name(i) + "\": " + e.getMessage(),
-                        ctx.itemText(start, p));
+                ctx.entryReject(e, "item " + index + ", entry \"" + entryReader.name(i) + "\": " + e.getMessage(),
+                        start, p, entryReader.name(i), entryReader.value(i).json());
             }
         }
     }

@@ -181,7 +181,10 @@ class BlueKingReportFormatTest {
                 "bk.app1._fine{target=h,tenant=app1} 1612509542000 5.25");
         assertThat(reasons()).containsExactlyInAnyOrder(RejectReason.INVALID_METRIC, RejectReason.INVALID_METRIC,
                 RejectReason.INVALID_VALUE, RejectReason.INVALID_VALUE);
-        assertThat(rejects).allSatisfy(r -> assertThat(r.item()).contains("\"ok_1\":1"));
+        // the first carries the item, the others only their own metric
+        assertThat(rejects.get(0).item()).contains("\"ok_1\":1");
+        assertThat(rejects.subList(1, 4)).extracting(Reject::item)
+                .containsExactly("{\"bad-name\":3}", "{\"quoted\":\"4\"}", "{\"flag\":true}");
     }
 
     @Test

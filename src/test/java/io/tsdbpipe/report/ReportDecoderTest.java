@@ -91,6 +91,28 @@ class ReportDecoderTest {
         // the offending item is the exact text of the item, with the origin of the record
         assertThat(rejects.get(0).item()).startsWith("{\"appid\":\"app\"").endsWith("4}}");
         assertThat(rejects.get(0).origin()).isEqualTo(ORIGIN);
+        // the item's later bad entries carry themselves only: one item does not fill the dead-letter topic with copies
+        assertThat(rejects.get(1).item()).isEqualTo("{\"1597634962\":\"x\"}");
+        assertThat(rejects.get(1).message()).contains("entry \"1597634962\"", "first refused entry");
+    }
+
+    @Test
+    void anItemWithThousandsOfBadEntriesYieldsDeadLettersOfTheirOwnSizeNotCopiesOfTheItem() {
+        // found by the bad-input suite: 6,648 bad entries of one item were 6,648 copies of it (420x the record)
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            entries.append(i == 0 ? "" : ",").append("\"x").append(i).append("\":").append(i);
+        }
+        String report = "{\"metrics\":[{\"appid\":\"app\",\"metricname\":\"cpu\",\"hostname\":\"h1\","
+                + "\"metrics\":{" + entries + "}}]}";
+        decode(report);
+        assertThat(rejects).hasSize(300);
+        long chars = 0;
+        for (Reject r : rejects) {
+            chars += r.item().length() + r.message().length();
+        }
+        // linear in the entries (a message and the entry each), not entries x item
+        assertThat(chars).isLessThan(report.length() * 20L);
     }
 
     @Test
