@@ -28,10 +28,10 @@ import java.util.List;
  * and the halves of a batch refused without per-point details, are sent one after another under the same handler, so
  * the framework's in-flight limit also bounds the HTTP requests.
  *
- * <p>Retries wait for an exponential backoff with jitter before the handler is called ({@code retryForEntries} would
- * re-queue them at once): the batch keeps counting as in flight meanwhile, so a slow or dead TSD back-pressures the
- * source instead of filling memory. The only failures that fail the job are those no retry can fix (see
- * {@link OpenTsdbHttpWriter#FATAL_CLASSIFIER}); endpoints, retries and metrics are {@link OpenTsdbHttpWriter}'s.
+ * <p>Points to retry go into the writer's retry queue (checkpoint state) and the batch ends at once; see
+ * {@link OpenTsdbHttpWriter} for the retries, outages and back-pressure. The only failures that fail the job are those
+ * no retry can fix (see {@link OpenTsdbHttpWriter#FATAL_CLASSIFIER}); endpoints, retries and metrics are
+ * {@link OpenTsdbHttpWriter}'s.
  */
 class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry> {
 
@@ -81,8 +81,18 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     }
 
     @Override
-    OpenTsdbPutEntry retried(OpenTsdbPutEntry entry) {
-        return entry.retried();
+    OpenTsdbPutEntry retried(OpenTsdbPutEntry entry, long refusedAtMillis) {
+        return entry.retried(refusedAtMillis);
+    }
+
+    @Override
+    long firstRefusalMillis(OpenTsdbPutEntry entry) {
+        return entry.firstRefusalMillis();
+    }
+
+    @Override
+    void deadLetterExpired(OpenTsdbPutEntry entry, String message) {
+        deadLetter(entry.origin(), entry.json(), message);
     }
 
     @Override
@@ -91,11 +101,15 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     }
 
     @Override
-    protected void submitRequestEntries(
-            List<OpenTsdbPutEntry> requestEntries, ResultHandler<OpenTsdbPutEntry> resultHandler) {
-        BatchCall call = begin(new BatchCall(resultHandler));
-        call.pending.add(requestEntries);
-        sendNext(call);
+    Call<OpenTsdbPutEntry> newCall(ResultHandler<OpenTsdbPutEntry> handler, List<OpenTsdbPutEntry> entries) {
+        BatchCall call = new BatchCall(handler, entries);
+        call.pending.add(entries);
+        return call;
+    }
+
+    @Override
+    void send(Call<OpenTsdbPutEntry> call) {
+        sendNext((BatchCall) call);
     }
 
     RequestSizer sizer() {
@@ -104,12 +118,12 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
 
     // ------------------------------------------------------------------------------------------ one batch
 
-    /** One batch from the framework, and the parts of it still to send (one after another). */
+    /** One batch, and the parts of it still to send (one after another). */
     private static final class BatchCall extends Call<OpenTsdbPutEntry> {
         final ArrayDeque<List<OpenTsdbPutEntry>> pending = new ArrayDeque<>();
 
-        BatchCall(ResultHandler<OpenTsdbPutEntry> handler) {
-            super(handler);
+        BatchCall(ResultHandler<OpenTsdbPutEntry> handler, List<OpenTsdbPutEntry> entries) {
+            super(handler, entries);
         }
     }
 
@@ -288,7 +302,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
         }
         metrics.written.inc(Math.max(0, sent.size() - failedCount - unmatchedCount));
         if (!retry.isEmpty()) {
-            addRetry(call, retry, "OpenTSDB at " + endpoint + " answered for "
+            addRefused(call, retry, "OpenTSDB at " + endpoint + " answered for "
                     + retry.size() + " of " + sent.size() + " points: " + retryCause);
         }
     }

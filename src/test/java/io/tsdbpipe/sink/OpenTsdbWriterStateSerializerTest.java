@@ -43,11 +43,11 @@ class OpenTsdbWriterStateSerializerTest {
 
     @Test
     void retryCountIsNotCheckpointed() throws Exception {
-        OpenTsdbPutEntry e = converter.apply(TestPoints.longPoint("m", 1L, 1, 0, "k", "v"), null).retried().retried();
+        OpenTsdbPutEntry e = converter.apply(TestPoints.longPoint("m", 1L, 1, 0, "k", "v"), null).retried(0).retried(0);
         BufferedRequestState<OpenTsdbPutEntry> state =
                 new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(e, e.sizeInBytes())));
         OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
-        OpenTsdbPutEntry back = serializer.deserialize(1, serializer.serialize(state))
+        OpenTsdbPutEntry back = serializer.deserialize(serializer.getVersion(), serializer.serialize(state))
                 .getBufferedRequestEntries().get(0).getRequestEntry();
         assertThat(back).isEqualTo(e);
         assertThat(back.attempts()).isZero();
