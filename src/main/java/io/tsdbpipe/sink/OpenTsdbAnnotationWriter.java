@@ -32,11 +32,12 @@ import java.util.zip.GZIPOutputStream;
  * /api/annotation?start_time=S}, {@link AnnotationMerge merge} the new events into what is stored, and {@code POST
  * /api/annotation} the result (nothing when every event is already there: a replay). Seconds of one batch go in
  * parallel; one second is only ever written by one request at a time, because the sink has one batch in flight per
- * subtask (a new one or a retry: the in-flight budget counts both) and its input is partitioned by second (so no two subtasks write the same second). Together with the
- * read-merge-write, no write can drop an event another write stored, also across job restarts and replays.
+ * subtask (a new one or a retry: the in-flight budget counts both) and its input is partitioned by second (so no two
+ * subtasks write the same second). Together with the read-merge-write, no write can drop an event another write
+ * stored, also across job restarts and replays.
  *
- * <p>Failures: no answer, 5xx, 408/429 are retried after the backoff (the GET is repeated, so a retry merges into the
- * newest stored state); an annotation OpenTSDB refuses (400) dead-letters its new events as {@code tsdb_rejected};
+ * <p>Failures: no answer, 5xx, 408/429 are retried after the backoff, from the writer's retry queue (the GET is
+ * repeated, so a retry merges into the newest stored state); an annotation OpenTSDB refuses (400) dead-letters its new events as {@code tsdb_rejected};
  * credentials, a read-only TSD and the like fail the job, as for the put sink.
  */
 class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry> {
