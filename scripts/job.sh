@@ -145,7 +145,7 @@ cli() {
 
 # latest_state NAME: the newest retained checkpoint or savepoint a job named NAME left (see usage_submit), or nothing.
 latest_state() {
-  local name="$1" path dir newest=""
+  local name="$1" path dir key newest=""
   path="$(flink_rest latest-state "$REST" "$name")"
   if [[ -n "$path" && ( "$path" != file:* || -e "${path#file:}" ) ]]; then
     printf '%s' "$path"

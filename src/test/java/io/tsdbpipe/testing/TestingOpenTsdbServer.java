@@ -132,6 +132,8 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     private volatile String requiredHeaderValue;
     private volatile boolean mangleEchoes;
     private volatile int outageStatus;
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     private TestingOpenTsdbServer(int port) throws IOException {
         executor = Executors.newCachedThreadPool(r -> {
@@ -295,6 +297,11 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         return new ArrayList<>(requests);
     }
 
+    /** The most requests that were being handled at the same time. */
+    public int maxConcurrentRequests() {
+        return maxConcurrent.get();
+    }
+
     /** The stored annotations by {@code tsuid + ":" + startTime} (tsuid empty for global ones), as JSON. */
     public Map<String, JsonNode> annotations() {
         return new TreeMap<>(annotations);
@@ -328,6 +335,15 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        try {
+            handleOne(ex);
+        } finally {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private void handleOne(HttpExchange ex) throws IOException {
         byte[] wire = ex.getRequestBody().readAllBytes();
         String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
         boolean gzip = encoding != null && encoding.equalsIgnoreCase("gzip");
