@@ -147,26 +147,29 @@ class OpenTsdbAnnotationWriterTest {
                 .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
                 .setRetryInitialBackoff(Duration.ofMillis(5))
                 .setRetryMaxBackoff(Duration.ofMillis(50))
-                .buildAnnotationSink(AnnotationLimits.defaults());
+                .setMaxBatchBytes(1024 * 1024)
+                .buildAnnotationSink(new AnnotationLimits(2000, 2 * 1024 * 1024, 512));
+        server.largeBody(TestingOpenTsdbServer.LargeBody.ACCEPT);
         OpenTsdbAnnotationWriter writer =
                 open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
         server.outage(503);
         Set<String> expected = new HashSet<>();
-        for (int i = 0; i < 40; i++) {
+        // More than a batch (500 events): one batch is sent and fails while the rest waits in the buffer.
+        for (int i = 0; i < 700; i++) {
             Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
             expected.add(e.eventId());
             writer.write(e, null);
         }
-        // Before issue 7 this waited for the outage to end.
+        // Before issue 7 this waited for the outage to end: the failed batch stayed in flight through its backoff.
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
         List<BufferedRequestState<AnnotationEntry>> state = writer.snapshotState(1);
-        assertThat(state.get(0).getBufferedRequestEntries()).hasSize(40);
+        assertThat(state.get(0).getBufferedRequestEntries()).hasSize(700);
         writer.close();
 
         server.endOutage();
         OpenTsdbAnnotationWriter again = open((OpenTsdbAnnotationWriter) sink.restoreWriter(
                 new TestingWriterInitContext(), state));
-        for (int i = 40; i < 60; i++) {
+        for (int i = 700; i < 720; i++) {
             Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
             expected.add(e.eventId());
             again.write(e, null);
