@@ -283,6 +283,10 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         return endpoints;
     }
 
+    InFlightBudget budget() {
+        return budget;
+    }
+
     // ------------------------------------------------------------------------------------------ one batch
 
     /** One batch: the framework's (with its handler) or a retry of the writer's; what to retry of it. Thread-safe. */

@@ -546,6 +546,25 @@ class OpenTsdbSinkWriterTest {
     }
 
     @Test
+    void inAnOutageNewBatchesAreHeldOnceTheRetryQueueIsOverItsBoundSoWriteBlocks() throws Exception {
+        server.outage(503);
+        List<DataPoint> points = TestPoints.mixed(250, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
+                .setMaxBufferedPoints(200).build());
+        writeAll(writer, points);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        assertThat(unsent(writer.snapshotState(1))).containsExactlyInAnyOrderElementsOf(json(points));
+        // More than max-buffered-points wait for a retry: the framework's next batch is held, so write() blocks as
+        // soon as its buffer is full (back-pressure, bounded memory).
+        assertThat(writer.budget().shouldBlock(() -> 1)).isTrue();
+
+        server.endOutage();
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.budget().shouldBlock(() -> 1)).isFalse();
+    }
+
+    @Test
     void whileTheTsdAnswersACheckpointSendsTheBufferedPoints() throws Exception {
         List<DataPoint> points = TestPoints.mixed(120, 0);
         // Fewer points than a batch: before issue 7 they stayed buffered until max-time-in-buffer.
