@@ -75,10 +75,6 @@ final class OpenTsdbSinkMetrics {
 
     private final String unit;
 
-    OpenTsdbSinkMetrics(MetricGroup parent, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
-        this(parent, GROUP, "points", inFlightRequests, () -> 0, maxRequestBytes);
-    }
-
     /**
      * @param unit what one entry is ({@code points}, {@code events}): the prefix of the entry counters
      * @param maxRequestBytes the current request limit, or null for no such gauge
