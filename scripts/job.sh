@@ -18,8 +18,9 @@ usage() {
 Usage: $(basename "$0") COMMAND [--rest HOST:PORT] [ARGS]   ($(basename "$0") COMMAND --help for details)
 
 Commands:
-  submit   build the job jar if missing, submit the job (detached), wait until it runs, print its job id
-  resume   submit the job from a savepoint (same options as submit)
+  submit   build the job jar if missing, submit the job (detached), wait until it runs, print its job id; if a job
+           of the same name ran before, it resumes from that job's latest retained checkpoint or savepoint
+  resume   submit the job from a savepoint or retained checkpoint (same options as submit)
   list     the cluster's jobs, newest first: id, state, start time, name
   status   a job's state, restarts, checkpoints and each vertex's parallelism
   wait     wait until a job reaches a state (default RUNNING with every task running)
@@ -52,12 +53,20 @@ Options:
   --max-parallelism N           parallelism.max (key groups; changing it breaks savepoint compatibility)
   --from-savepoint PATH         restore from a savepoint or retained checkpoint (resume: the first argument)
   --allow-non-restored-state    restore even if the savepoint has state of an operator the job no longer has
+  --without-state               start without state even though a job of this name ran before (see below)
   --jar FILE                    the job jar (default target/tsdb-report-pipeline-0.1.0-SNAPSHOT.jar; built with
                                 "mvn -B package -Dmaven.test.skip=true" if missing) (JOB_JAR)
   --no-wait                     print the job id right after the submission
   --wait-timeout S              seconds to wait for RUNNING (default 120) (JOB_WAIT_TIMEOUT)
   -- JOB ARGS                   more job arguments, --key value (README.md, "Configuration reference"), e.g.
                                 -- --source.bootstrap-servers 127.0.0.1:9092 --checkpoint.interval "10 s"
+
+Without --from-savepoint, submit never starts without state when a job of the same name (job.name) ran before:
+it resumes from the newest retained checkpoint or savepoint of the newest such job the cluster knows, or, on the
+local cluster, from the newest one under its checkpoint and savepoint directories (kept after a cancel and after
+the cluster itself restarted). A start without state re-reads from the committed Kafka offsets, which a checkpoint
+commits while the sink may still hold unsent points: --without-state is safe only for a first deployment, or
+with new source.group-id and source.start that re-read deliberately (README.md, "Checkpoints").
 
 Rescaling: stop with a savepoint, then resume with other --*-parallelism (keyed state and the sink's buffered
 points are redistributed; operator uids bind the state).
@@ -134,8 +143,29 @@ cli() {
   return "$rc"
 }
 
+# latest_state NAME: the newest retained checkpoint or savepoint a job named NAME left (see usage_submit), or nothing.
+latest_state() {
+  local name="$1" path dir key newest=""
+  path="$(flink_rest latest-state "$REST" "$name")"
+  if [[ -n "$path" && ( "$path" != file:* || -e "${path#file:}" ) ]]; then
+    printf '%s' "$path"
+    return 0
+  fi
+  # The local cluster forgets its jobs when it restarts; their retained checkpoints stay on disk.
+  [[ "$REST" == "$(flink_local_rest)" ]] || return 0
+  for key in execution.checkpointing.dir execution.checkpointing.savepoint-dir; do
+    dir="$(flink_conf_value "$key")"
+    dir="${dir#file://}"
+    dir="${dir#file:}"
+    [[ -n "$dir" && -d "$dir" ]] || continue
+    path="$(find "$dir" -mindepth 2 -maxdepth 3 -name _metadata -printf '%T@ %h\n' 2>/dev/null | sort -n | tail -n 1)"
+    [[ -z "$path" ]] || newest="$(printf '%s\n%s\n' "$newest" "$path" | sed '/^$/d' | sort -n | tail -n 1)"
+  done
+  [[ -z "$newest" ]] || printf 'file://%s' "${newest#* }"
+}
+
 cmd_submit() {
-  local config="$REPO_DIR/flink-conf/pipeline.yaml" savepoint="${1:-}" allow_nonrestored="" wait=yes
+  local config="$REPO_DIR/flink-conf/pipeline.yaml" savepoint="${1:-}" allow_nonrestored="" wait=yes stateless=""
   local timeout="$JOB_WAIT_TIMEOUT" job_args=() v
   [[ "${RESUME:-}" == yes ]] || savepoint=""
   if [[ "${RESUME:-}" == yes ]]; then
@@ -161,6 +191,7 @@ cmd_submit() {
         ;;
       --from-savepoint) savepoint="${2:?--from-savepoint needs a path}"; shift 2 ;;
       --allow-non-restored-state) allow_nonrestored=yes; shift ;;
+      --without-state) stateless=yes; shift ;;
       --jar) JOB_JAR="${2:?--jar needs a file}"; shift 2 ;;
       --no-wait) wait=""; shift ;;
       --wait-timeout) timeout="${2:?--wait-timeout needs seconds}"; shift 2 ;;
@@ -174,6 +205,20 @@ cmd_submit() {
   require_java
   flink_rest overview "$REST" >/dev/null # fails early and clearly without a cluster
   build_jar_if_missing
+
+  if [[ -z "$savepoint" && -z "$stateless" ]]; then
+    local name="" i
+    name="$(sed -n 's/^job\.name:[[:space:]]*\([^#]*[^#[:space:]]\).*/\1/p' "$config" | tr -d "\"'" | tail -n 1)"
+    for ((i = 0; i < ${#job_args[@]}; i++)); do
+      [[ "${job_args[$i]}" != --job.name ]] || name="${job_args[$((i + 1))]:-}"
+      [[ "${job_args[$i]}" != --job.name=* ]] || name="${job_args[$i]#--job.name=}"
+    done
+    savepoint="$(latest_state "${name:-tsdb-report-pipeline}")"
+    if [[ -n "$savepoint" ]]; then
+      info "a job named '${name:-tsdb-report-pipeline}' ran before: resuming from its latest state $savepoint" \
+        "(never a start without it: the sink's unsent points and the series memory are in it; --without-state to override)"
+    fi
+  fi
 
   local run_args=(run -d) start job_id
   if [[ -n "$savepoint" ]]; then

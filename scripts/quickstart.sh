@@ -9,8 +9,10 @@ Usage: scripts/quickstart.sh [--config FILE] [--resubmit] [--input FILE]
  1. builds the job jar (mvn -B package, tests skipped) if it is missing or older than the sources,
  2. starts Kafka, OpenTSDB (on HBase) and a Flink session cluster (scripts/infra.sh up; each is idempotent),
  3. creates the topics "reports" (2 partitions) and "reports-dead-letter",
- 4. submits the job (scripts/job.sh submit) unless a job of the same name already runs on the cluster: then that
-    one is kept (--resubmit cancels it and submits the current jar instead),
+ 4. submits the job (scripts/job.sh submit, which resumes from the latest retained state of an earlier job of the
+    same name) unless one already runs on the cluster: then that one is kept (--resubmit stops it with a savepoint
+    and resumes the current jar from it; if no savepoint can be taken, e.g. while the TSD is down, it cancels the
+    job and resumes from its latest retained checkpoint; it never starts the job without its state),
  5. sends --input (default scripts/samples/reports.jsonl: TBDS and OpenTSDB JSON reports, and some bad ones),
  6. waits until the sample datapoints are queryable in OpenTSDB and prints them, and the dead-letter reasons,
  7. prints the web UI, OpenTSDB and Prometheus URLs and the command that stops everything.
@@ -87,10 +89,17 @@ job_name="$(sed -n 's/^job\.name:[[:space:]]*\([^#]*[^#[:space:]]\).*/\1/p' "$co
 job_name="${job_name:-tsdb-report-pipeline}"
 running="$(flink_rest find "$rest" "$job_name")"
 job_id=""
+state=""
 if [[ -n "$running" && -n "$resubmit" ]]; then
+  # Never a new job without the old one's state: its sink may hold points whose Kafka offsets are committed.
   for id in $running; do
-    info "--resubmit: cancelling job $id ($job_name)"
-    "$SCRIPTS_DIR/job.sh" cancel "$id" --rest "$rest"
+    info "--resubmit: stopping job $id ($job_name) with a savepoint"
+    if ! state="$("$SCRIPTS_DIR/job.sh" stop "$id" --rest "$rest" --timeout 120)"; then
+      warn "no savepoint of job $id (a savepoint waits for the sink, e.g. while the TSD is down): cancelling it;" \
+        "the new job resumes from its latest retained checkpoint"
+      "$SCRIPTS_DIR/job.sh" cancel "$id" --rest "$rest"
+      state=""
+    fi
   done
   running=""
 fi
@@ -98,7 +107,10 @@ if [[ -n "$running" ]]; then
   job_id="$(head -n 1 <<<"$running")"
   info "job '$job_name' already runs on the cluster ($job_id): keeping it (--resubmit replaces it)"
 else
-  job_id="$("$SCRIPTS_DIR/job.sh" submit --rest "$rest" --config "$config" --jar "$jar" -- \
+  # Without a savepoint, job.sh submit resumes from the latest retained checkpoint of an earlier job of this name.
+  from=()
+  [[ -z "$state" ]] || from=(--from-savepoint "$state")
+  job_id="$("$SCRIPTS_DIR/job.sh" submit --rest "$rest" --config "$config" --jar "$jar" "${from[@]+"${from[@]}"}" -- \
     --source.bootstrap-servers "$bootstrap" --source.topics "$topic" --dead-letter.topic "$dead_letter" \
     --sink.opentsdb.endpoints "$tsdb_url")"
 fi

@@ -62,6 +62,9 @@ public final class FlinkRest {
                 case "find":
                     client.find(arg(rest, 0, "NAME"));
                     break;
+                case "latest-state":
+                    client.latestState(arg(rest, 0, "NAME"));
+                    break;
                 case "status":
                     client.status(arg(rest, 0, "JOB"));
                     break;
@@ -92,7 +95,7 @@ public final class FlinkRest {
     }
 
     private static void usage() {
-        System.err.println("usage: FlinkRest overview|list [--active]|find NAME|status JOB|wait JOB [--state S] [--timeout SEC]"
+        System.err.println("usage: FlinkRest overview|list [--active]|find NAME|latest-state NAME|status JOB|wait JOB [--state S] [--timeout SEC]"
                 + "|cancel JOB|stop JOB [--savepoint-dir DIR] [--drain]|savepoint JOB [--savepoint-dir DIR]  (REST_URL after the command)");
         System.exit(2);
     }
@@ -128,6 +131,45 @@ public final class FlinkRest {
         for (JsonNode j : get("/jobs/overview").path("jobs")) {
             if (name.equals(j.path("name").asText()) && !TERMINAL.contains(j.path("state").asText())) {
                 System.out.println(j.path("jid").asText());
+            }
+        }
+    }
+
+    /**
+     * The newest state a job named NAME that has ended left behind: the path of its latest retained checkpoint or
+     * savepoint (or, if it took none, of the state it was restored from), for the newest such job the cluster still
+     * knows. Nothing printed when there is none.
+     */
+    private void latestState(String name) throws InterruptedException {
+        List<JsonNode> jobs = new ArrayList<>();
+        get("/jobs/overview").path("jobs").forEach(jobs::add);
+        jobs.sort((a, b) -> Long.compare(b.path("start-time").asLong(), a.path("start-time").asLong()));
+        for (JsonNode j : jobs) {
+            if (!name.equals(j.path("name").asText()) || !TERMINAL.contains(j.path("state").asText())) {
+                continue;
+            }
+            JsonNode latest = getOrNull("/jobs/" + j.path("jid").asText() + "/checkpoints");
+            if (latest == null) {
+                continue;
+            }
+            latest = latest.path("latest");
+            String best = null;
+            long bestTime = Long.MIN_VALUE;
+            for (String kind : List.of("completed", "savepoint")) {
+                JsonNode c = latest.path(kind);
+                String path = c.path("external_path").asText("");
+                if (c.isObject() && path.contains(":/") && c.path("latest_ack_timestamp").asLong() > bestTime) {
+                    best = path;
+                    bestTime = c.path("latest_ack_timestamp").asLong();
+                }
+            }
+            if (best == null) {
+                String restored = latest.path("restored").path("external_path").asText("");
+                best = restored.contains(":/") ? restored : null;
+            }
+            if (best != null) {
+                System.out.println(best);
+                return;
             }
         }
     }

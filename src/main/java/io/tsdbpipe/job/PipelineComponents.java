@@ -279,6 +279,9 @@ public final class PipelineComponents {
         flink.setString(
                 "execution.checkpointing.externalized-checkpoint-retention",
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION.name());
+        // A checkpoint that expires while the sink is blocked by a long TSD outage loses nothing (the next one takes
+        // it over): it must not restart the job.
+        flink.setString("execution.checkpointing.tolerable-failed-checkpoints", Integer.toString(Integer.MAX_VALUE));
         conf.getOptional(PipelineOptions.CHECKPOINT_DIR).ifPresent(dir -> {
             flink.setString("execution.checkpointing.storage", "filesystem");
             flink.setString("execution.checkpointing.dir", dir);

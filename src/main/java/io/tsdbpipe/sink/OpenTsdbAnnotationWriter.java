@@ -31,15 +31,17 @@ import java.util.zip.GZIPOutputStream;
  * Writes events into the global annotation of their second: for each second of a batch, {@code GET
  * /api/annotation?start_time=S}, {@link AnnotationMerge merge} the new events into what is stored, and {@code POST
  * /api/annotation} the result (nothing when every event is already there: a replay). Seconds of one batch go in
- * parallel; one second is only ever written by one request at a time, because the sink has one request in flight per
- * subtask and its input is partitioned by second (so no two subtasks write the same second). Together with the
- * read-merge-write, no write can drop an event another write stored, also across job restarts and replays.
+ * parallel; one second is only ever written by one request at a time, because the sink has one batch in flight per
+ * subtask (a new one or a retry: the in-flight budget counts both) and its input is partitioned by second (so no two
+ * subtasks write the same second). Together with the read-merge-write, no write can drop an event another write
+ * stored, also across job restarts and replays.
  *
  * <p>What each answer means is {@link OpenTsdbAnswerClassifier}'s decision. A retry (no answer, 5xx, 408/429, a read
- * that is not an annotation, a write not echoed, and 304: OpenTSDB's compare-and-set lost to a concurrent write)
- * repeats the GET after the backoff, so it merges into the newest stored state; an annotation OpenTSDB refuses (400)
- * dead-letters its new events as {@code tsdb_rejected}; credentials, a read-only TSD and the like take the endpoint
- * out of the rotation, as for the put sink, and fail the job only when no endpoint is left.
+ * that is not an annotation, a write not echoed, and 304: OpenTSDB's compare-and-set lost to a concurrent write) goes
+ * into the writer's retry queue and repeats the GET after the backoff, so it merges into the newest stored state; an
+ * annotation OpenTSDB refuses (400) dead-letters its new events as {@code tsdb_rejected}; credentials, a read-only TSD
+ * and the like take the endpoint out of the rotation, as for the put sink, and fail the job only when no endpoint is
+ * left.
  */
 class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry> {
 
@@ -71,8 +73,14 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
     }
 
     @Override
-    AnnotationEntry retried(AnnotationEntry entry) {
+    AnnotationEntry retried(AnnotationEntry entry, long refusedAtMillis) {
         return entry.retried();
+    }
+
+    /** Never happens: OpenTSDB refuses an annotation as a whole (400: dead-lettered at once). */
+    @Override
+    void deadLetterExpired(AnnotationEntry entry, String message) {
+        deadLetter(entry.origin(), entry.json(), message);
     }
 
     /** Capped, so that no event, however large, fails the framework's record limit (the merge overflows it). */
@@ -82,8 +90,13 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
     }
 
     @Override
-    protected void submitRequestEntries(List<AnnotationEntry> entries, ResultHandler<AnnotationEntry> handler) {
-        Call<AnnotationEntry> call = begin(new Call<>(handler));
+    Call<AnnotationEntry> newCall(ResultHandler<AnnotationEntry> handler, List<AnnotationEntry> entries) {
+        return new Call<>(handler, entries);
+    }
+
+    @Override
+    void send(Call<AnnotationEntry> call) {
+        List<AnnotationEntry> entries = call.entries;
         Map<Long, List<AnnotationEntry>> bySecond = new LinkedHashMap<>();
         for (AnnotationEntry e : entries) {
             bySecond.computeIfAbsent(e.startTime(), s -> new ArrayList<>()).add(e);

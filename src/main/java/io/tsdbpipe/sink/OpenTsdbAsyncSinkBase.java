@@ -3,8 +3,6 @@ package io.tsdbpipe.sink;
 import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
-import org.apache.flink.connector.base.sink.writer.strategy.CongestionControlRateLimitingStrategy;
 import org.apache.flink.connector.base.sink.writer.strategy.RateLimitingStrategy;
 
 import java.io.Serializable;
@@ -29,7 +27,7 @@ abstract class OpenTsdbAsyncSinkBase<InputT, RequestEntryT extends Serializable>
                 maxTimeInBufferMS, maxRecordSizeInBytes, requestTimeoutMS, failOnTimeout);
     }
 
-    /** The writer configuration: this sink's limits and {@link #rateLimitingStrategy}. */
+    /** The writer configuration: this sink's limits and a new {@link InFlightBudget}. */
     AsyncSinkWriterConfiguration writerConfiguration() {
         return AsyncSinkWriterConfiguration.builder()
                 .setMaxBatchSize(getMaxBatchSize())
@@ -44,17 +42,8 @@ abstract class OpenTsdbAsyncSinkBase<InputT, RequestEntryT extends Serializable>
                 .build();
     }
 
-    /**
-     * Flink's default starts with one batch in flight and adds 10 entries per successful request: minutes of slow
-     * start for every (re)started job. A TSD is sized for its full in-flight budget, so start there and win back one
-     * batch per success; failed and retried entries still halve it (AIMD), which is the back-off that matters.
-     */
+    /** A new budget per writer: it counts that writer's requests. */
     static RateLimitingStrategy rateLimitingStrategy(int maxBatchSize, int maxInFlightRequests) {
-        int budget = maxBatchSize * maxInFlightRequests;
-        return CongestionControlRateLimitingStrategy.builder()
-                .setMaxInFlightRequests(maxInFlightRequests)
-                .setInitialMaxInFlightMessages(budget)
-                .setScalingStrategy(AIMDScalingStrategy.builder(budget).setIncreaseRate(maxBatchSize).build())
-                .build();
+        return new InFlightBudget(maxBatchSize, maxInFlightRequests);
     }
 }

@@ -5,6 +5,7 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.RejectReason;
 
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.throwable.FatalExceptionClassifier;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
@@ -12,8 +13,10 @@ import org.apache.flink.connector.base.sink.writer.BatchCreator;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.DequeRequestBuffer;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.util.function.ThrowingRunnable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +29,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -48,13 +55,26 @@ import java.util.function.IntSupplier;
 /**
  * What every writer to an OpenTSDB HTTP endpoint shares (the put writer {@link OpenTsdbSinkWriter}, the annotation
  * writer {@link OpenTsdbAnnotationWriter}): the TSD endpoints with round robin and cool-down, the HTTP client with
- * authentication headers, retries after an exponential backoff with jitter (during which the batch still counts as in
- * flight, so a slow or dead TSD back-pressures the source), the classification of what fails the job, the dead-letter
+ * authentication headers, the writer's own retries, the classification of what fails the job, the dead-letter
  * publisher flushed before a checkpoint completes, and the request metrics.
  *
- * <p>A subclass sends each batch the framework hands over as one {@link Call} and ends it through
- * {@link #finish(Call)}: entries it {@link #addRetry added for a retry} are handed back after the backoff, all others
+ * <p>A subclass sends each {@link Call} (a batch from the framework, or a retry of the writer's) and ends it through
+ * {@link #finish(Call)}: entries it {@link #addRetry added for a retry} (the request failed as a whole) or
+ * {@link #addRefused refused one by one} with a retryable error go into the writer's {@link RetryQueue}; all others
  * count as done (written, or dead-lettered with {@link #deadLetter}).
+ *
+ * <p>Retries are the writer's, not the framework's: a failed batch's call completes at once, so only real HTTP
+ * requests are ever in flight (each bounded by the request timeout) and a checkpoint never waits for a backoff. The
+ * retry queue is checkpoint state ({@link #snapshotState}: the framework's buffer plus the retry queue, both restored
+ * into the buffer). Due retries are sent by the writer on the task thread, counted in the same {@link InFlightBudget}
+ * as the framework's batches and ahead of them. A request failing as a whole (no answer, 5xx, 408, 429) starts an
+ * outage: new batches are held in the retry queue without a request, and one request at a time probes the TSD after
+ * the exponential backoff; its first success ends the outage and everything held is sent. Once the retry queue holds
+ * more than its bound, {@link InFlightBudget#shouldBlock} blocks {@code write()}: the source is back-pressured and
+ * memory bounded. A point refused on its own with a retryable error is retried for at most
+ * {@code sink.opentsdb.max-retry-time}, then dead-lettered; a whole-request failure is retried without a time limit.
+ * While the TSDs answer, a checkpoint also sends what is buffered ({@link #flush}), so it holds (almost) no unsent
+ * entries.
  */
 abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends AsyncSinkWriter<InputT, EntryT> {
 
@@ -80,6 +100,23 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
     private final DeadLetterPublisher deadLetters;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LogLimiter retryLog = new LogLimiter();
+    private final MailboxExecutor mailbox;
+    private final InFlightBudget budget;
+    private final int maxBatchSize;
+    private final int retryBound;
+    private final long maxRetryMillis;
+
+    // Task thread only, from here on.
+    private final RetryQueue<EntryT> retries = new RetryQueue<>();
+    private final Set<Call<EntryT>> retriesInFlight = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** A request failed as a whole and none has succeeded since: new batches wait in the retry queue. */
+    private boolean outage;
+    private int outageFailures;
+    private long nextProbeNanos;
+    private boolean probing;
+    /** A checkpoint sends what is buffered: the retry queue's bound does not block it. */
+    private boolean draining;
+    private volatile int awaitingRetry;
 
     /**
      * @param path the request path and query appended to each endpoint's base URL
@@ -117,29 +154,98 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
                 .build();
         this.retryScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads(metricGroup + "-sink-retry"));
         this.metrics = new OpenTsdbSinkMetrics(
-                context.metricGroup(), metricGroup, unit, inFlight::get, maxRequestBytes, endpoints::refusing);
+                context.metricGroup(), metricGroup, unit, inFlight::get, () -> awaitingRetry, maxRequestBytes,
+                endpoints::refusing);
         this.deadLetters = settings.deadLetterPublisherFactory.create();
+        this.mailbox = context.getMailboxExecutor();
+        this.budget = (InFlightBudget) configuration.getRateLimitingStrategy();
+        this.maxBatchSize = configuration.getMaxBatchSize();
+        this.retryBound = configuration.getMaxBufferedRequests();
+        this.maxRetryMillis = settings.maxRetryTime.toMillis();
+        budget.attach(this::holdNewBatches, this::sendDueRetries);
     }
 
     /** How many times the entry was sent and had to be retried (paces the backoff). */
     abstract int attempts(EntryT entry);
 
-    /** The same entry, one failed attempt later. */
-    abstract EntryT retried(EntryT entry);
+    /**
+     * The same entry, one failed attempt later.
+     *
+     * @param refusedAtMillis when OpenTSDB refused this entry on its own (epoch ms), or 0 when the request failed
+     */
+    abstract EntryT retried(EntryT entry, long refusedAtMillis);
+
+    /** When OpenTSDB first refused this entry on its own with a retryable error (epoch ms), or 0. */
+    long firstRefusalMillis(EntryT entry) {
+        return 0;
+    }
+
+    /** Dead-letters an entry whose retries took longer than {@code max-retry-time}. */
+    abstract void deadLetterExpired(EntryT entry, String message);
+
+    /** A call for a batch ({@code handler}: the framework's, or null for a retry of the writer's). */
+    abstract Call<EntryT> newCall(ResultHandler<EntryT> handler, List<EntryT> entries);
+
+    /** Sends the call's entries; the call ends with {@link #finish} or {@link #completeFatally}. */
+    abstract void send(Call<EntryT> call);
 
     /**
-     * Waits for the batches in flight (including their retry backoff), then for the dead-letter publisher: a checkpoint
-     * completes only once every entry OpenTSDB refused is durably in the dead-letter topic.
+     * What a checkpoint (or the end of the input) waits for before the dead-letter publisher is flushed, so that the
+     * checkpoint completes only once every entry OpenTSDB refused is durably in the dead-letter topic.
+     *
+     * <ul>
+     *   <li>A checkpoint while the TSDs answer sends every buffered entry first (entries failing now go into the retry
+     *       queue, so this always ends) and waits for those requests; in an outage it only waits for the requests in
+     *       flight. Either way it returns within about a request timeout of the last request, and what is unsent is
+     *       in {@link #snapshotState}.
+     *   <li>The end of the input waits until everything is written or dead-lettered, the retry queue included.
+     * </ul>
      */
     @Override
     public void flush(boolean endOfInput) throws InterruptedException {
-        super.flush(endOfInput);
+        if (endOfInput) {
+            super.flush(true);
+            while (!retries.isEmpty() || !retriesInFlight.isEmpty()) {
+                sendDueRetries();
+                mailbox.yield();
+            }
+        } else if (!outage) {
+            draining = true;
+            try {
+                super.flush(true);
+            } finally {
+                draining = false;
+            }
+        } else {
+            super.flush(false);
+        }
         try {
             deadLetters.flush();
         } catch (IOException e) {
             throw new OpenTsdbSinkException(
                     "Could not flush what OpenTSDB refused to the dead-letter publisher", e);
         }
+    }
+
+    /**
+     * The framework's buffer plus every entry the writer holds for a retry (those of retries in flight included: their
+     * answer comes after the checkpoint); a restore puts them all into the buffer.
+     */
+    @Override
+    public List<BufferedRequestState<EntryT>> snapshotState(long checkpointId) {
+        List<RequestEntryWrapper<EntryT>> unsent = new ArrayList<>();
+        for (Call<EntryT> call : retriesInFlight) {
+            for (EntryT e : call.entries) {
+                unsent.add(new RequestEntryWrapper<>(e, getSizeInBytes(e)));
+            }
+        }
+        for (EntryT e : retries.entries()) {
+            unsent.add(new RequestEntryWrapper<>(e, getSizeInBytes(e)));
+        }
+        for (BufferedRequestState<EntryT> buffered : super.snapshotState(checkpointId)) {
+            unsent.addAll(buffered.getBufferedRequestEntries());
+        }
+        return Collections.singletonList(new BufferedRequestState<>(unsent));
     }
 
     @Override
@@ -164,26 +270,52 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         return endpoints;
     }
 
+    InFlightBudget budget() {
+        return budget;
+    }
+
     // ------------------------------------------------------------------------------------------ one batch
 
-    /** One batch from the framework: its handler, and what to hand back for a retry. Thread-safe. */
+    /** One batch: the framework's (with its handler) or a retry of the writer's; what to retry of it. Thread-safe. */
     static class Call<E> {
+        /** The framework's handler, or null for a retry of the writer's. */
         final ResultHandler<E> handler;
+        final List<E> entries;
         private final List<E> retry = new ArrayList<>();
         private String retryCause;
+        private final List<E> refused = new ArrayList<>();
+        private String refusedCause;
         private final AtomicBoolean ended = new AtomicBoolean();
+        private boolean probe;
 
-        Call(ResultHandler<E> handler) {
+        Call(ResultHandler<E> handler, List<E> entries) {
             this.handler = handler;
+            this.entries = entries;
         }
     }
 
-    /** Counts the batch as in flight; end it with {@link #finish} or {@link #completeFatally}. */
-    <C extends Call<EntryT>> C begin(C call) {
-        inFlight.incrementAndGet();
-        return call;
+    /** In an outage the batch waits in the retry queue without a request; otherwise it is sent. */
+    @Override
+    protected void submitRequestEntries(List<EntryT> entries, ResultHandler<EntryT> handler) {
+        if (outage) {
+            retries.add(entries, nextProbeNanos);
+            awaitingRetry = retries.size();
+            handler.complete();
+            return;
+        }
+        start(newCall(handler, entries));
     }
 
+    private void start(Call<EntryT> call) {
+        inFlight.incrementAndGet();
+        try {
+            send(call);
+        } catch (Throwable t) {
+            failUnexpectedly(call, t);
+        }
+    }
+
+    /** The request failed as a whole (no answer, 5xx, 408, 429): retried without a time limit. */
     void addRetry(Call<EntryT> call, List<EntryT> entries, String cause) {
         synchronized (call) {
             call.retry.addAll(entries);
@@ -193,39 +325,155 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         }
     }
 
-    /** Ends the batch: retries after the backoff, or completes at once. */
-    void finish(Call<EntryT> call) {
-        if (!call.ended.compareAndSet(false, true)) {
-            return;
+    /** OpenTSDB refused these entries one by one with a retryable error: retried up to max-retry-time. */
+    void addRefused(Call<EntryT> call, List<EntryT> entries, String cause) {
+        synchronized (call) {
+            call.refused.addAll(entries);
+            if (call.refusedCause == null) {
+                call.refusedCause = cause;
+            }
         }
+    }
+
+    /** Ends the call (any thread): its retries go into the retry queue, on the task thread. */
+    void finish(Call<EntryT> call) {
+        if (call.ended.compareAndSet(false, true)) {
+            inMailbox(() -> end(call));
+        }
+    }
+
+    private void end(Call<EntryT> call) {
+        inFlight.decrementAndGet();
         List<EntryT> retry;
-        String cause;
+        List<EntryT> refused;
+        String retryCause;
+        String refusedCause;
         synchronized (call) {
             retry = new ArrayList<>(call.retry);
-            cause = call.retryCause;
+            refused = new ArrayList<>(call.refused);
+            retryCause = call.retryCause;
+            refusedCause = call.refusedCause;
         }
-        if (retry.isEmpty()) {
-            inFlight.decrementAndGet();
+        long now = System.nanoTime();
+        budget.requestEnded(!retry.isEmpty() || !refused.isEmpty());
+        if (!retry.isEmpty()) {
+            List<EntryT> next = new ArrayList<>(retry.size());
+            for (EntryT e : retry) {
+                next.add(retried(e, 0));
+            }
+            outageFailures++;
+            long delayMs = backoff.delayMillis(outageFailures);
+            if (!outage) {
+                LOG.warn("OpenTSDB requests fail as a whole ({}): holding new {} until a request succeeds",
+                        retryCause, metrics.unit());
+            }
+            outage = true;
+            nextProbeNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
+            retries.addFirst(next, nextProbeNanos);
+            scheduleRetries(delayMs);
+            metrics.retried.inc(next.size());
+            logRetry(next.size(), outageFailures, delayMs, retryCause);
+        } else {
+            if (outage) {
+                LOG.info("OpenTSDB takes writes again after {} failed requests; sending the {} {} held",
+                        outageFailures, retries.size(), metrics.unit());
+                retries.makeAllDue(now);
+            }
+            outage = false;
+            outageFailures = 0;
+        }
+        if (!refused.isEmpty()) {
+            requeueRefused(refused, refusedCause, now);
+        }
+        awaitingRetry = retries.size();
+        if (call.handler != null) {
             call.handler.complete();
+        } else {
+            retriesInFlight.remove(call);
+            if (call.probe) {
+                probing = false;
+            }
+            budget.release(call.entries.size()); // sends due retries
+        }
+        sendDueRetries();
+    }
+
+    private void requeueRefused(List<EntryT> refused, String cause, long nowNanos) {
+        long nowMillis = System.currentTimeMillis();
+        List<EntryT> next = new ArrayList<>(refused.size());
+        int attempt = 1;
+        for (EntryT e : refused) {
+            long first = firstRefusalMillis(e);
+            if (first != 0 && nowMillis - first >= maxRetryMillis) {
+                metrics.retryExpired.inc();
+                deadLetterExpired(e, "Retried for " + duration(nowMillis - first) + " while OpenTSDB kept refusing "
+                        + "it with a retryable error (" + OpenTsdbSinkOptions.MAX_RETRY_TIME.key() + ": "
+                        + duration(maxRetryMillis) + "); last error: " + cause);
+            } else {
+                attempt = Math.max(attempt, attempts(e) + 1);
+                next.add(retried(e, nowMillis));
+            }
+        }
+        if (next.isEmpty()) {
             return;
         }
-        int attempt = 1;
-        List<EntryT> next = new ArrayList<>(retry.size());
-        for (EntryT e : retry) {
-            attempt = Math.max(attempt, attempts(e) + 1);
-            next.add(retried(e));
-        }
         long delayMs = backoff.delayMillis(attempt);
+        retries.add(next, nowNanos + TimeUnit.MILLISECONDS.toNanos(delayMs));
+        scheduleRetries(delayMs);
         metrics.retried.inc(next.size());
         logRetry(next.size(), attempt, delayMs, cause);
+    }
+
+    /**
+     * Sends what is due of the retry queue, within the in-flight budget. In an outage, only one request at a time
+     * probes the TSD, with the oldest entries, once the backoff has passed.
+     */
+    private void sendDueRetries() {
+        long now = System.nanoTime();
+        while (!retries.isEmpty()) {
+            int room = Math.min(maxBatchSize, budget.maxInFlightEntries());
+            if (outage) {
+                if (probing || now - nextProbeNanos < 0 || !budget.fits(Math.min(room, retries.size()))) {
+                    return;
+                }
+            } else if (!retries.hasDue(now) || !budget.fits(1)) {
+                return;
+            }
+            List<EntryT> batch = retries.take(room, now, outage);
+            if (batch.isEmpty()) {
+                return;
+            }
+            awaitingRetry = retries.size();
+            Call<EntryT> call = newCall(null, batch);
+            call.probe = outage;
+            probing |= outage;
+            retriesInFlight.add(call);
+            budget.acquire(batch.size());
+            start(call);
+        }
+    }
+
+    /**
+     * What holds the framework's new batches: due retries go first, and a retry queue over its bound blocks
+     * {@code write()} (back-pressure), except while a checkpoint drains the buffer.
+     */
+    private boolean holdNewBatches() {
+        return (!draining && retries.size() > retryBound) || (!outage && retries.hasDue(System.nanoTime()));
+    }
+
+    private void scheduleRetries(long delayMs) {
         try {
-            retryScheduler.schedule(() -> {
-                inFlight.decrementAndGet();
-                call.handler.retryForEntries(next);
-            }, delayMs, TimeUnit.MILLISECONDS);
+            retryScheduler.schedule(() -> inMailbox(this::sendDueRetries), delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             // The writer is closing: nothing will be sent anymore; the last checkpoint still has these entries.
-            inFlight.decrementAndGet();
+        }
+    }
+
+    private void inMailbox(ThrowingRunnable<? extends Exception> action) {
+        try {
+            mailbox.execute(action, "OpenTSDB writer: requests ended or retries due");
+        } catch (RejectedExecutionException | IllegalStateException closing) {
+            // The task is closing; the last checkpoint has every entry not written.
         }
     }
 
@@ -235,7 +483,11 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         }
         LOG.error("OpenTSDB sink failing the job: {}", fatal.getMessage());
         inFlight.decrementAndGet();
-        call.handler.completeExceptionally(fatal);
+        if (call.handler != null) {
+            call.handler.completeExceptionally(fatal);
+        } else {
+            getFatalExceptionCons().accept(fatal);
+        }
     }
 
     void failUnexpectedly(Call<EntryT> call, Throwable t) {
@@ -363,6 +615,10 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
             unlogged.incrementAndGet();
             return -1;
         }
+    }
+
+    private static String duration(long millis) {
+        return millis < 10_000 ? millis + " ms" : Duration.ofMillis(millis).toSeconds() + " s";
     }
 
     static boolean isConnectionLost(Throwable error) {

@@ -12,7 +12,9 @@ import java.util.Objects;
  * {@link OpenTsdbElementConverter}, and the Kafka record it came from (to dead-letter it if OpenTSDB refuses it).
  * The JSON also identifies the point in a {@code ?details} answer ({@link PutKey}).
  *
- * <p>The attempt count only paces retries (backoff); it is not checkpointed and not part of equality.
+ * <p>The attempt count only paces retries (backoff); it is not checkpointed. The time OpenTSDB first refused the point
+ * on its own with a retryable error (wall clock, 0 for never) bounds its retries ({@code sink.opentsdb.max-retry-time})
+ * and is checkpointed. Neither is part of equality.
  */
 public final class OpenTsdbPutEntry implements Serializable {
 
@@ -21,15 +23,17 @@ public final class OpenTsdbPutEntry implements Serializable {
     private final byte[] json;
     private final Origin origin;
     private final int attempts;
+    private final long firstRefusalMillis;
 
     public OpenTsdbPutEntry(byte[] json, Origin origin) {
-        this(json, origin, 0);
+        this(json, origin, 0, 0L);
     }
 
-    private OpenTsdbPutEntry(byte[] json, Origin origin, int attempts) {
+    OpenTsdbPutEntry(byte[] json, Origin origin, int attempts, long firstRefusalMillis) {
         this.json = Objects.requireNonNull(json, "json");
         this.origin = Objects.requireNonNull(origin, "origin");
         this.attempts = attempts;
+        this.firstRefusalMillis = firstRefusalMillis;
     }
 
     /** The UTF-8 JSON object; shared, do not modify. */
@@ -51,9 +55,19 @@ public final class OpenTsdbPutEntry implements Serializable {
         return attempts;
     }
 
-    /** The same point, one failed attempt later. */
-    OpenTsdbPutEntry retried() {
-        return new OpenTsdbPutEntry(json, origin, attempts + 1);
+    /** When OpenTSDB first refused this point on its own with a retryable error (epoch ms), or 0. */
+    long firstRefusalMillis() {
+        return firstRefusalMillis;
+    }
+
+    /**
+     * The same point, one failed attempt later.
+     *
+     * @param refusedAtMillis when OpenTSDB refused this point on its own (epoch ms), or 0 when the whole request failed
+     */
+    OpenTsdbPutEntry retried(long refusedAtMillis) {
+        long first = firstRefusalMillis != 0 ? firstRefusalMillis : refusedAtMillis;
+        return new OpenTsdbPutEntry(json, origin, attempts + 1, first);
     }
 
     /** What this point adds to an uncompressed request body: its JSON plus the separating comma. */

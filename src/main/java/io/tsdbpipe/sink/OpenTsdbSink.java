@@ -29,13 +29,15 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *   <li>Batches are bounded by point count and by request bytes on the wire (8 KiB by default, what a default TSD
  *       takes; gzip on by default multiplies the points per request).
  *   <li>Several TSDs: round robin over those up; a failing TSD is left out for a cool-down.
- *   <li>Connection errors, timeouts, 5xx, 408/429 and the per-point errors of a TSD under load are retried with
- *       exponential backoff and jitter, without limit; buffered and in-flight points are bounded, so a slow or dead
- *       TSD back-pressures the source.
+ *   <li>Connection errors, timeouts, 5xx and 408/429 are retried with exponential backoff and jitter, without limit
+ *       (an outage: new points wait in the writer's retry queue while one request at a time probes the TSD); the
+ *       per-point errors of a TSD under load for at most {@code max-retry-time}, then dead-lettered. Unsent points
+ *       are bounded, so a dead TSD back-pressures the source.
  *   <li>Points OpenTSDB refuses for good (e.g. "Unknown metric") are published to the dead-letter publisher as
  *       {@code tsdb_rejected} with OpenTSDB's text; the other points of the batch count as written.
- *   <li>At-least-once: a checkpoint completes only when nothing is in flight and every dead letter is flushed;
- *       buffered points are in the checkpoint. A replay rewrites the same values, which OpenTSDB takes as a no-op.
+ *   <li>At-least-once: a checkpoint completes only when no request is in flight and every dead letter is flushed;
+ *       unsent points (buffered or awaiting a retry) are in the checkpoint. While the TSDs answer, a checkpoint sends
+ *       the buffer first. A replay rewrites the same values, which OpenTSDB takes as a no-op.
  *   <li>The job fails only on what no retry fixes: 401/403, a 404 (read-only TSD or wrong URL), 405, 415, a redirect,
  *       other 4xx, or a TLS certificate that does not validate.
  * </ul>
@@ -65,6 +67,7 @@ public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEn
             Duration requestTimeout,
             Duration retryInitialBackoff,
             Duration retryMaxBackoff,
+            Duration maxRetryTime,
             Duration endpointCooldown,
             String basicAuthUsername,
             String basicAuthPassword,
@@ -106,6 +109,7 @@ public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEn
                 retryMaxBackoff.compareTo(retryInitialBackoff) >= 0,
                 "%sretry.max-backoff (%s) must not be below %sretry.initial-backoff (%s)",
                 p, retryMaxBackoff, p, retryInitialBackoff);
+        checkPositive(maxRetryTime, "max-retry-time");
         checkArgument(endpointCooldown != null && !endpointCooldown.isNegative(),
                 "%sendpoint-cooldown must not be negative, was %s", p, endpointCooldown);
         if (sync) {
@@ -142,6 +146,7 @@ public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEn
                 requestTimeout,
                 retryInitialBackoff,
                 retryMaxBackoff,
+                maxRetryTime,
                 endpointCooldown,
                 basicAuthUsername,
                 basicAuthPassword,
@@ -185,7 +190,7 @@ public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEn
 
     /**
      * The framework's own request timeout is only a safety net (it would re-queue a batch whose handler never got
-     * called): the writer times requests out itself and calls the handler late on purpose, after a retry backoff.
+     * called): the writer times requests out itself, and a batch may take a few requests one after another.
      */
     private static long frameworkTimeoutMillis(Duration requestTimeout, Duration retryMaxBackoff) {
         long ms = 10 * (requestTimeout.toMillis() + retryMaxBackoff.toMillis());

@@ -37,6 +37,8 @@ public class OpenTsdbSinkBuilder {
     public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RETRY_INITIAL_BACKOFF = Duration.ofMillis(100);
     public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Generous: a TSD throttling one series for longer than this is broken, not busy. */
+    public static final Duration DEFAULT_MAX_RETRY_TIME = Duration.ofMinutes(30);
     public static final Duration DEFAULT_ENDPOINT_COOLDOWN = Duration.ofSeconds(5);
     public static final int DEFAULT_DEAD_LETTER_MAX_ITEM_CHARS = 16384;
 
@@ -52,6 +54,7 @@ public class OpenTsdbSinkBuilder {
     private Duration syncTimeout;
     private Duration retryInitialBackoff;
     private Duration retryMaxBackoff;
+    private Duration maxRetryTime;
     private Duration endpointCooldown;
     private String basicAuthUsername;
     private String basicAuthPassword;
@@ -85,6 +88,7 @@ public class OpenTsdbSinkBuilder {
         config.getOptional(OpenTsdbSinkOptions.SYNC_TIMEOUT).ifPresent(this::setSyncTimeout);
         config.getOptional(OpenTsdbSinkOptions.RETRY_INITIAL_BACKOFF).ifPresent(this::setRetryInitialBackoff);
         config.getOptional(OpenTsdbSinkOptions.RETRY_MAX_BACKOFF).ifPresent(this::setRetryMaxBackoff);
+        config.getOptional(OpenTsdbSinkOptions.MAX_RETRY_TIME).ifPresent(this::setMaxRetryTime);
         config.getOptional(OpenTsdbSinkOptions.ENDPOINT_COOLDOWN).ifPresent(this::setEndpointCooldown);
         String user = config.getOptional(OpenTsdbSinkOptions.AUTH_BASIC_USERNAME).orElse(null);
         String password = config.getOptional(OpenTsdbSinkOptions.AUTH_BASIC_PASSWORD).orElse(null);
@@ -165,6 +169,12 @@ public class OpenTsdbSinkBuilder {
         return this;
     }
 
+    /** How long a point refused on its own with a retryable error is retried before it is dead-lettered. */
+    public OpenTsdbSinkBuilder setMaxRetryTime(Duration maxRetryTime) {
+        this.maxRetryTime = maxRetryTime;
+        return this;
+    }
+
     public OpenTsdbSinkBuilder setEndpointCooldown(Duration endpointCooldown) {
         this.endpointCooldown = endpointCooldown;
         return this;
@@ -210,6 +220,7 @@ public class OpenTsdbSinkBuilder {
                 or(requestTimeout, DEFAULT_REQUEST_TIMEOUT),
                 or(retryInitialBackoff, DEFAULT_RETRY_INITIAL_BACKOFF),
                 or(retryMaxBackoff, DEFAULT_RETRY_MAX_BACKOFF),
+                or(maxRetryTime, DEFAULT_MAX_RETRY_TIME),
                 or(endpointCooldown, DEFAULT_ENDPOINT_COOLDOWN),
                 basicAuthUsername,
                 basicAuthPassword,

@@ -18,10 +18,14 @@ import java.util.function.IntSupplier;
  *   <li>{@value #POINTS_WRITTEN} (counter): points OpenTSDB acknowledged (stored, or queued without {@code sync}).
  *   <li>{@value #POINTS_RETRIED} (counter): points sent again after a failure (each retry counts).
  *   <li>{@value #POINTS_DEAD_LETTERED} (counter): points OpenTSDB refused for good, sent to the dead-letter publisher.
+ *   <li>{@value #POINTS_RETRY_EXPIRED} (counter): of those, points refused one by one with a retryable error for longer
+ *       than {@code sink.opentsdb.max-retry-time}.
+ *   <li>{@value #POINTS_AWAITING_RETRY} (gauge): points in the writer's retry queue (checkpoint state), e.g. during an
+ *       outage.
  *   <li>{@value #REQUESTS_2XX}, {@value #REQUESTS_4XX}, {@value #REQUESTS_5XX} (counters): answers by status class;
  *       {@value #REQUESTS_ERROR} (counter): requests without an answer (connection refused or lost, timeout).
  *   <li>{@value #REQUEST_LATENCY} (histogram, ms, last 500 requests) and {@value #LAST_REQUEST_LATENCY} (gauge, ms).
- *   <li>{@value #IN_FLIGHT_REQUESTS} (gauge): batches sent or waiting for their retry backoff.
+ *   <li>{@value #IN_FLIGHT_REQUESTS} (gauge): requests sent and not answered yet.
  *   <li>{@value #ENDPOINT_DOWN_EVENTS} (counter): times a TSD was taken out of rotation for the cool-down.
  *   <li>{@value #ENDPOINT_REFUSALS} (counter): times a TSD was taken out of rotation until the task restarts, for
  *       answering what no retry changes (401/403, 404, 405, 415, a redirect, a TLS failure);
@@ -37,9 +41,13 @@ final class OpenTsdbSinkMetrics {
     static final String POINTS_WRITTEN = "pointsWritten";
     static final String POINTS_RETRIED = "pointsRetried";
     static final String POINTS_DEAD_LETTERED = "pointsDeadLettered";
+    static final String POINTS_RETRY_EXPIRED = "pointsRetryExpired";
+    static final String POINTS_AWAITING_RETRY = "pointsAwaitingRetry";
     static final String WRITTEN = "Written";
     static final String RETRIED = "Retried";
     static final String DEAD_LETTERED = "DeadLettered";
+    static final String RETRY_EXPIRED = "RetryExpired";
+    static final String AWAITING_RETRY = "AwaitingRetry";
     static final String REQUESTS_2XX = "requests2xx";
     static final String REQUESTS_4XX = "requests4xx";
     static final String REQUESTS_5XX = "requests5xx";
@@ -59,6 +67,8 @@ final class OpenTsdbSinkMetrics {
     final Counter retried;
     /** Entries OpenTSDB refused for good, sent to the dead-letter publisher. */
     final Counter deadLettered;
+    /** Entries dead-lettered after max-retry-time of retryable refusals (also counted in {@link #deadLettered}). */
+    final Counter retryExpired;
     final Counter requests2xx;
     final Counter requests4xx;
     final Counter requests5xx;
@@ -71,23 +81,27 @@ final class OpenTsdbSinkMetrics {
 
     private final String unit;
 
-    OpenTsdbSinkMetrics(MetricGroup parent, IntSupplier inFlightRequests, IntSupplier maxRequestBytes) {
-        this(parent, GROUP, "points", inFlightRequests, maxRequestBytes, () -> 0);
-    }
-
     /**
      * @param unit what one entry is ({@code points}, {@code events}): the prefix of the entry counters
+     * @param awaitingRetry the number of entries in the writer's retry queue
      * @param maxRequestBytes the current request limit, or null for no such gauge
      * @param endpointsRefusing the number of endpoints out of the rotation for refusing writes
      */
     OpenTsdbSinkMetrics(
-            MetricGroup parent, String group, String unit, IntSupplier inFlightRequests, IntSupplier maxRequestBytes,
+            MetricGroup parent,
+            String group,
+            String unit,
+            IntSupplier inFlightRequests,
+            IntSupplier awaitingRetry,
+            IntSupplier maxRequestBytes,
             IntSupplier endpointsRefusing) {
         this.unit = unit;
         MetricGroup g = parent.addGroup(group);
         written = g.counter(unit + WRITTEN, new ThreadSafeSimpleCounter());
         retried = g.counter(unit + RETRIED, new ThreadSafeSimpleCounter());
         deadLettered = g.counter(unit + DEAD_LETTERED, new ThreadSafeSimpleCounter());
+        retryExpired = g.counter(unit + RETRY_EXPIRED, new ThreadSafeSimpleCounter());
+        g.gauge(unit + AWAITING_RETRY, (Gauge<Integer>) awaitingRetry::getAsInt);
         requests2xx = g.counter(REQUESTS_2XX, new ThreadSafeSimpleCounter());
         requests4xx = g.counter(REQUESTS_4XX, new ThreadSafeSimpleCounter());
         requests5xx = g.counter(REQUESTS_5XX, new ThreadSafeSimpleCounter());

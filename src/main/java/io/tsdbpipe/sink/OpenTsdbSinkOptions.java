@@ -54,15 +54,17 @@ public final class OpenTsdbSinkOptions {
             ConfigOptions.key(PREFIX + "max-in-flight-requests")
                     .intType()
                     .defaultValue(OpenTsdbSinkBuilder.DEFAULT_MAX_IN_FLIGHT_REQUESTS)
-                    .withDescription("Requests per sink subtask that may be in flight (including their retry backoff) "
-                            + "at once. When all are busy, the sink buffers, then blocks, back-pressuring the source.");
+                    .withDescription("Requests per sink subtask that may be in flight at once (new batches and "
+                            + "retries alike). When all are busy, the sink buffers, then blocks, back-pressuring the "
+                            + "source.");
 
     public static final ConfigOption<Integer> MAX_BUFFERED_POINTS =
             ConfigOptions.key(PREFIX + "max-buffered-points")
                     .intType()
                     .defaultValue(OpenTsdbSinkBuilder.DEFAULT_MAX_BUFFERED_POINTS)
-                    .withDescription("Datapoints a sink subtask buffers before it blocks (back-pressure); they are "
-                            + "kept in checkpoints. Must be greater than '" + PREFIX + "max-batch-points'.");
+                    .withDescription("Datapoints a sink subtask buffers before it blocks (back-pressure); as many "
+                            + "again may wait for a retry (e.g. while the TSDs are down). Both are kept in checkpoints. "
+                            + "Must be greater than '" + PREFIX + "max-batch-points'.");
 
     public static final ConfigOption<Duration> MAX_TIME_IN_BUFFER =
             ConfigOptions.key(PREFIX + "max-time-in-buffer")
@@ -108,15 +110,26 @@ public final class OpenTsdbSinkOptions {
                     .defaultValue(OpenTsdbSinkBuilder.DEFAULT_RETRY_INITIAL_BACKOFF)
                     .withDescription("Wait before the first retry of a failed request or of points OpenTSDB asked to "
                             + "retry ('Please throttle', 'Timeout exception', 'Storage exception', 'Write timedout'). "
-                            + "Doubles per attempt, with jitter. Retries never stop: a point is written, "
-                            + "dead-lettered, or kept in the checkpoint.");
+                            + "Doubles per attempt, with jitter. A request failing as a whole (no answer, 5xx, 408, "
+                            + "429) is retried without a time limit, one request at a time while it keeps failing; a "
+                            + "point refused on its own for up to '" + PREFIX + "max-retry-time'.");
 
     public static final ConfigOption<Duration> RETRY_MAX_BACKOFF =
             ConfigOptions.key(PREFIX + "retry.max-backoff")
                     .durationType()
                     .defaultValue(OpenTsdbSinkBuilder.DEFAULT_RETRY_MAX_BACKOFF)
-                    .withDescription("Upper bound of the retry wait. Checkpoints wait for requests in backoff, so keep "
-                            + "the checkpoint timeout well above it.");
+                    .withDescription("Upper bound of the retry wait (also between two probes of a TSD that is down). "
+                            + "Checkpoints never wait for a backoff: points awaiting a retry are checkpoint state.");
+
+    public static final ConfigOption<Duration> MAX_RETRY_TIME =
+            ConfigOptions.key(PREFIX + "max-retry-time")
+                    .durationType()
+                    .defaultValue(OpenTsdbSinkBuilder.DEFAULT_MAX_RETRY_TIME)
+                    .withDescription("How long a point OpenTSDB keeps refusing on its own with a retryable error "
+                            + "('Please throttle', 'Timeout exception', 'Storage exception', 'Write timedout') while "
+                            + "it stores others is retried, from its first refusal; then it is dead-lettered as "
+                            + "tsdb_rejected with a message that says so and the last error. A request failing as a "
+                            + "whole (TSD unreachable, 5xx) is an outage, retried without a time limit.");
 
     public static final ConfigOption<Duration> ENDPOINT_COOLDOWN =
             ConfigOptions.key(PREFIX + "endpoint-cooldown")

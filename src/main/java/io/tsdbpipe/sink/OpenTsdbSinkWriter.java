@@ -29,11 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the halves of a batch refused without per-point details, are sent one after another under the same handler, so
  * the framework's in-flight limit also bounds the HTTP requests.
  *
- * <p>Retries wait for an exponential backoff with jitter before the handler is called ({@code retryForEntries} would
- * re-queue them at once): the batch keeps counting as in flight meanwhile, so a slow or dead TSD back-pressures the
- * source instead of filling memory. What each answer means (written, retried, dead-lettered; the endpoint kept, cooled
- * down or taken out; the job failed) is {@link OpenTsdbAnswerClassifier}'s decision; endpoints, retries and metrics
- * are {@link OpenTsdbHttpWriter}'s.
+ * <p>Points to retry go into the writer's retry queue (checkpoint state) and the batch ends at once; see
+ * {@link OpenTsdbHttpWriter} for the retries, outages and back-pressure. What each answer means (written, retried,
+ * dead-lettered; the endpoint kept, cooled down or taken out; the job failed) is {@link OpenTsdbAnswerClassifier}'s
+ * decision; endpoints, retries and metrics are {@link OpenTsdbHttpWriter}'s.
  */
 class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry> {
 
@@ -77,8 +76,18 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     }
 
     @Override
-    OpenTsdbPutEntry retried(OpenTsdbPutEntry entry) {
-        return entry.retried();
+    OpenTsdbPutEntry retried(OpenTsdbPutEntry entry, long refusedAtMillis) {
+        return entry.retried(refusedAtMillis);
+    }
+
+    @Override
+    long firstRefusalMillis(OpenTsdbPutEntry entry) {
+        return entry.firstRefusalMillis();
+    }
+
+    @Override
+    void deadLetterExpired(OpenTsdbPutEntry entry, String message) {
+        deadLetter(entry.origin(), entry.json(), message);
     }
 
     @Override
@@ -87,11 +96,15 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     }
 
     @Override
-    protected void submitRequestEntries(
-            List<OpenTsdbPutEntry> requestEntries, ResultHandler<OpenTsdbPutEntry> resultHandler) {
-        BatchCall call = begin(new BatchCall(resultHandler));
-        call.pending.add(requestEntries);
-        sendNext(call);
+    Call<OpenTsdbPutEntry> newCall(ResultHandler<OpenTsdbPutEntry> handler, List<OpenTsdbPutEntry> entries) {
+        BatchCall call = new BatchCall(handler, entries);
+        call.pending.add(entries);
+        return call;
+    }
+
+    @Override
+    void send(Call<OpenTsdbPutEntry> call) {
+        sendNext((BatchCall) call);
     }
 
     RequestSizer sizer() {
@@ -100,7 +113,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
 
     // ------------------------------------------------------------------------------------------ one batch
 
-    /** One batch from the framework, and the parts of it still to send (one after another). */
+    /** One batch, and the parts of it still to send (one after another). */
     private static final class BatchCall extends Call<OpenTsdbPutEntry> {
         final ArrayDeque<List<OpenTsdbPutEntry>> pending = new ArrayDeque<>();
         /** Endpoints that answered a request of this batch with a {@code ?details} summary. */
@@ -108,8 +121,8 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
         /** Single points refused as a whole without details, settled when the batch is through. */
         final List<RefusedAlone> refusedAlone = new ArrayList<>();
 
-        BatchCall(ResultHandler<OpenTsdbPutEntry> handler) {
-            super(handler);
+        BatchCall(ResultHandler<OpenTsdbPutEntry> handler, List<OpenTsdbPutEntry> entries) {
+            super(handler, entries);
         }
     }
 
@@ -247,7 +260,28 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             call.pending.clear();
         }
         if (!retry.isEmpty()) {
-            addRetry(call, retry, retry.size() + " of " + sent.size() + " points not proven stored: " + d.cause);
+            String cause = retry.size() + " of " + sent.size() + " points not proven stored: " + d.cause;
+            if (retryRest) {
+                addRetry(call, retry, cause);
+            } else if (written > 0) {
+                // The TSD stored others of the same request: these were refused on their own, and their
+                // max-retry-time clock starts (or goes on).
+                addRefused(call, retry, cause);
+            } else {
+                // Nothing of the request stored (e.g. every point "Please throttle", HBase down behind a live TSD):
+                // the TSD is in trouble, an outage without a time limit, except for points it singled out before.
+                List<OpenTsdbPutEntry> singledOut = new ArrayList<>();
+                List<OpenTsdbPutEntry> outage = new ArrayList<>();
+                for (OpenTsdbPutEntry e : retry) {
+                    (e.firstRefusalMillis() != 0 ? singledOut : outage).add(e);
+                }
+                if (!singledOut.isEmpty()) {
+                    addRefused(call, singledOut, cause);
+                }
+                if (!outage.isEmpty()) {
+                    addRetry(call, outage, cause);
+                }
+            }
         }
     }
 

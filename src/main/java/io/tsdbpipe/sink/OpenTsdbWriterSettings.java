@@ -19,6 +19,7 @@ final class OpenTsdbWriterSettings implements Serializable {
     final Duration requestTimeout;
     final Duration retryInitialBackoff;
     final Duration retryMaxBackoff;
+    final Duration maxRetryTime;
     final Duration endpointCooldown;
     final String basicAuthUsername;
     final String basicAuthPassword;
@@ -36,6 +37,7 @@ final class OpenTsdbWriterSettings implements Serializable {
             Duration requestTimeout,
             Duration retryInitialBackoff,
             Duration retryMaxBackoff,
+            Duration maxRetryTime,
             Duration endpointCooldown,
             String basicAuthUsername,
             String basicAuthPassword,
@@ -51,6 +53,7 @@ final class OpenTsdbWriterSettings implements Serializable {
         this.requestTimeout = requestTimeout;
         this.retryInitialBackoff = retryInitialBackoff;
         this.retryMaxBackoff = retryMaxBackoff;
+        this.maxRetryTime = maxRetryTime;
         this.endpointCooldown = endpointCooldown;
         this.basicAuthUsername = basicAuthUsername;
         this.basicAuthPassword = basicAuthPassword;

@@ -3,19 +3,25 @@ package io.tsdbpipe.sink;
 import io.tsdbpipe.point.Origin;
 
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Serializes the sink's buffered points into checkpoints, by hand (no Java serialization, no Kryo). Version 1 layout
- * per entry: {@code int jsonLength, byte[] json, UTF topic, int partition, long offset}. The retry count is not kept:
- * a restored point starts over with the initial backoff.
+ * Serializes the sink's unsent points (its buffer and its retry queue) into checkpoints, by hand (no Java
+ * serialization, no Kryo). Layout per entry: {@code int jsonLength, byte[] json, UTF topic, int partition, long offset},
+ * and since version 2 {@code long firstRefusalMillis} (when OpenTSDB first refused the point on its own, 0 for never:
+ * it bounds the point's retries across restarts). Version 1 is still read (as never refused). The retry count is not
+ * kept: a restored point starts over with the initial backoff.
  */
 public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerializer<OpenTsdbPutEntry> {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /** The version being read; the base class does not hand it to {@link #deserializeRequestFromStream}. */
+    private int readVersion = VERSION;
 
     @Override
     protected void serializeRequestToStream(OpenTsdbPutEntry entry, DataOutputStream out) throws IOException {
@@ -26,6 +32,22 @@ public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerialize
         out.writeUTF(o.topic());
         out.writeInt(o.partition());
         out.writeLong(o.offset());
+        out.writeLong(entry.firstRefusalMillis());
+    }
+
+    @Override
+    public synchronized BufferedRequestState<OpenTsdbPutEntry> deserialize(int version, byte[] serialized)
+            throws IOException {
+        if (version < 1 || version > VERSION) {
+            throw new IOException("Unknown OpenTSDB sink state version " + version + " (this job reads 1 to "
+                    + VERSION + ")");
+        }
+        readVersion = version;
+        try {
+            return super.deserialize(version, serialized);
+        } finally {
+            readVersion = VERSION;
+        }
     }
 
     @Override
@@ -37,7 +59,8 @@ public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerialize
         byte[] json = new byte[length];
         in.readFully(json);
         Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
-        return new OpenTsdbPutEntry(json, origin);
+        long firstRefusalMillis = readVersion >= 2 ? in.readLong() : 0L;
+        return new OpenTsdbPutEntry(json, origin, 0, firstRefusalMillis);
     }
 
     @Override

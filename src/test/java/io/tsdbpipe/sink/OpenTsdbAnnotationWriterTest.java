@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The annotation writer against {@link TestingOpenTsdbServer}'s /api/annotation (OpenTSDB 2.4.1's behaviour). */
 class OpenTsdbAnnotationWriterTest {
@@ -141,6 +142,45 @@ class OpenTsdbAnnotationWriterTest {
         assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(writer.metrics().retried.getCount()).isGreaterThan(0);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void aCheckpointDuringAnOutageHoldsTheEventsAndARestoredWriterMergesThemOneRequestAtATime() throws Exception {
+        OpenTsdbAnnotationSink sink = OpenTsdbSink.builder()
+                .setEndpoints(server.url())
+                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                .setRetryInitialBackoff(Duration.ofMillis(5))
+                .setRetryMaxBackoff(Duration.ofMillis(50))
+                .setMaxBatchBytes(1024 * 1024)
+                .buildAnnotationSink(new AnnotationLimits(2000, 2 * 1024 * 1024, 512));
+        server.largeBody(TestingOpenTsdbServer.LargeBody.ACCEPT);
+        OpenTsdbAnnotationWriter writer =
+                open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
+        server.outage(503);
+        Set<String> expected = new HashSet<>();
+        // More than a batch (500 events): one batch is sent and fails while the rest waits in the buffer.
+        for (int i = 0; i < 700; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            writer.write(e, null);
+        }
+        // Before issue 7 this waited for the outage to end: the failed batch stayed in flight through its backoff.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        List<BufferedRequestState<AnnotationEntry>> state = writer.snapshotState(1);
+        assertThat(state.get(0).getBufferedRequestEntries()).hasSize(700);
+        writer.close();
+
+        server.endOutage();
+        OpenTsdbAnnotationWriter again = open((OpenTsdbAnnotationWriter) sink.restoreWriter(
+                new TestingWriterInitContext(), state));
+        for (int i = 700; i < 720; i++) {
+            Event e = TestEvents.event(1500002, "e", SECOND * 1000, i, 0);
+            expected.add(e.eventId());
+            again.write(e, null);
+        }
+        again.flush(true);
+        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(server.maxConcurrentRequests()).as("one request at a time for one second").isEqualTo(1);
     }
 
     @Test

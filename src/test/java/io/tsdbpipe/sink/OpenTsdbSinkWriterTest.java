@@ -32,6 +32,7 @@ import static io.tsdbpipe.sink.TestPoints.longPoint;
 import static io.tsdbpipe.sink.TestPoints.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The writer against {@link TestingOpenTsdbServer}, in a writer context like flink-connector-base's
@@ -468,6 +469,191 @@ class OpenTsdbSinkWriterTest {
         assertThat(TestingDeadLetterPublisher.created()).isEqualTo(2);
         again.close();
         assertThat(TestingDeadLetterPublisher.closed()).isGreaterThanOrEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------------------------------ outages (issue 7)
+
+    /** The JSON of every unsent point in a writer's checkpoint state. */
+    private static List<String> unsent(List<BufferedRequestState<OpenTsdbPutEntry>> state) {
+        List<String> json = new ArrayList<>();
+        for (BufferedRequestState<OpenTsdbPutEntry> s : state) {
+            s.getBufferedRequestEntries().forEach(w -> json.add(w.getRequestEntry().json()));
+        }
+        return json;
+    }
+
+    private static List<String> json(List<DataPoint> points) {
+        OpenTsdbElementConverter converter = new OpenTsdbElementConverter();
+        return points.stream().map(p -> converter.apply(p, null).json()).collect(Collectors.toList());
+    }
+
+    /** A checkpoint's state as it comes back in a restore. */
+    private static List<BufferedRequestState<OpenTsdbPutEntry>> restored(
+            List<BufferedRequestState<OpenTsdbPutEntry>> state) throws Exception {
+        OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
+        List<BufferedRequestState<OpenTsdbPutEntry>> back = new ArrayList<>();
+        for (BufferedRequestState<OpenTsdbPutEntry> s : state) {
+            back.add(serializer.deserialize(serializer.getVersion(), serializer.serialize(s)));
+        }
+        return back;
+    }
+
+    @Test
+    void aCheckpointDuringAnOutageCompletesWithTheUnsentPointsInItsStateAndARestoredWriterSendsThem()
+            throws Exception {
+        server.outage(503);
+        List<DataPoint> points = TestPoints.mixed(300, 0);
+        OpenTsdbSink sink = sink(server.url()).setGzip(false).setMaxBatchPoints(50).build();
+        OpenTsdbSinkWriter writer = writer(sink);
+        writeAll(writer, points);
+
+        // Before issue 7 this waited for the outage to end: the batches stayed in flight through their backoff.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        List<BufferedRequestState<OpenTsdbPutEntry>> state = writer.snapshotState(1);
+        assertThat(unsent(state)).containsExactlyInAnyOrderElementsOf(json(points));
+        assertThat(server.storedTexts()).isEmpty();
+
+        // A second checkpoint during the same outage completes too, with the same points.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        assertThat(unsent(writer.snapshotState(2))).containsExactlyInAnyOrderElementsOf(json(points));
+
+        // The job fails (the writer is gone), the TSD comes back, the job restarts from the checkpoint.
+        writer.close();
+        server.endOutage();
+        OpenTsdbSinkWriter again = open((OpenTsdbSinkWriter) sink.restoreWriter(
+                new TestingWriterInitContext(), restored(state)));
+        again.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(TestingDeadLetterPublisher.published()).isEmpty();
+    }
+
+    @Test
+    void aTsdRefusingConnectionsHoldsNewPointsWithoutARequestEachAndTheyAreAllWrittenWhenItIsBack() throws Exception {
+        server.refuseConnections();
+        List<DataPoint> first = TestPoints.mixed(200, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
+                .setRetryInitialBackoff(Duration.ofMillis(200)).setRetryMaxBackoff(Duration.ofMillis(400)).build());
+        writeAll(writer, first);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        List<DataPoint> second = TestPoints.mixed(200, 5000);
+        writeAll(writer, second);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        List<DataPoint> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertThat(unsent(writer.snapshotState(1))).containsExactlyInAnyOrderElementsOf(json(all));
+        // Only the first batches and the probes were sent: no request per held batch.
+        assertThat(writer.metrics().requestsError.getCount()).isLessThan(12);
+
+        server.endOutage();
+        writer.flush(true);
+        assertStoredExactlyOnce(server, all);
+        assertThat(unsent(writer.snapshotState(2))).isEmpty();
+    }
+
+    @Test
+    void inAnOutageNewBatchesAreHeldOnceTheRetryQueueIsOverItsBoundSoWriteBlocks() throws Exception {
+        server.outage(503);
+        List<DataPoint> points = TestPoints.mixed(250, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
+                .setMaxBufferedPoints(200).build());
+        writeAll(writer, points);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        assertThat(unsent(writer.snapshotState(1))).containsExactlyInAnyOrderElementsOf(json(points));
+        // More than max-buffered-points wait for a retry: the framework's next batch is held, so write() blocks as
+        // soon as its buffer is full (back-pressure, bounded memory).
+        assertThat(writer.budget().shouldBlock(() -> 1)).isTrue();
+
+        server.endOutage();
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        assertThat(writer.budget().shouldBlock(() -> 1)).isFalse();
+    }
+
+    @Test
+    void whileTheTsdAnswersACheckpointSendsTheBufferedPoints() throws Exception {
+        List<DataPoint> points = TestPoints.mixed(120, 0);
+        // Fewer points than a batch: before issue 7 they stayed buffered until max-time-in-buffer.
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(500).build());
+        writeAll(writer, points);
+        writer.flush(false);
+        assertThat(unsent(writer.snapshotState(1))).isEmpty();
+        assertStoredExactlyOnce(server, points);
+    }
+
+    @Test
+    void aPointRefusedOnItsOwnForLongerThanMaxRetryTimeIsDeadLetteredSayingSo() throws Exception {
+        server.throttle("slow", Integer.MAX_VALUE);
+        List<DataPoint> good = TestPoints.mixed(100, 0);
+        List<DataPoint> all = new ArrayList<>(good);
+        all.add(longPoint("slow", 1_700_000_000L, 5, 4242, "host", "a"));
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxRetryTime(Duration.ofMillis(300)).build());
+        writeAll(writer, all);
+
+        // Before issue 7 the throttled point was retried forever.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(true));
+        assertStoredExactlyOnce(server, good);
+        assertThat(TestingDeadLetterPublisher.flushed()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(RejectReason.TSDB_REJECTED);
+            assertThat(r.origin().offset()).isEqualTo(4242);
+            assertThat(r.message()).startsWith("Retried for ")
+                    .contains("sink.opentsdb.max-retry-time: 300 ms", "last error: ", "Please throttle");
+        });
+        assertThat(writer.metrics().retryExpired.getCount()).isEqualTo(1);
+        assertThat(writer.metrics().deadLettered.getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aTsdRefusingEveryPointWithARetryableErrorIsAnOutageWithoutATimeLimit() throws Exception {
+        // HBase down behind a live TSD: every point "Please throttle". Nothing singles the point out, so it is not
+        // dead-lettered after max-retry-time: it is retried until the TSD takes it.
+        server.throttle("busy", 12);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxRetryTime(Duration.ofMillis(50)).build());
+        writer.write(longPoint("busy", 1_700_000_000L, 7, 4243, "host", "a"), null);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(true));
+        assertThat(server.storedTexts()).containsExactly("busy{host=a} 1700000000 7");
+        assertThat(TestingDeadLetterPublisher.flushed()).isEmpty();
+        assertThat(server.requests().size()).isGreaterThan(12);
+    }
+
+    @Test
+    void aPointsFirstRefusalSurvivesARestore() throws Exception {
+        server.throttle("slow", Integer.MAX_VALUE);
+        OpenTsdbSink sink = sink(server.url()).setMaxRetryTime(Duration.ofMillis(400))
+                .setRetryInitialBackoff(Duration.ofSeconds(5)).setRetryMaxBackoff(Duration.ofSeconds(5)).build();
+        OpenTsdbSinkWriter writer = writer(sink);
+        // refused while the TSD stores the other point of its request: singled out, its max-retry-time clock starts
+        writer.write(longPoint("fine", 1_700_000_000L, 1, 4241, "host", "a"), null);
+        writer.write(longPoint("slow", 1_700_000_000L, 5, 4242, "host", "a"), null);
+        // Refused once, waiting 5 s for its retry: before issue 7 the checkpoint waited for it, again and again.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
+        List<BufferedRequestState<OpenTsdbPutEntry>> state = writer.snapshotState(1);
+        assertThat(unsent(state)).hasSize(1);
+        writer.close();
+
+        Thread.sleep(500); // longer than max-retry-time since the first refusal
+        OpenTsdbSinkWriter again = open((OpenTsdbSinkWriter) sink.restoreWriter(
+                new TestingWriterInitContext(), restored(state)));
+        again.flush(true);
+        assertThat(TestingDeadLetterPublisher.flushed()).singleElement()
+                .satisfies(r -> assertThat(r.message()).startsWith("Retried for "));
+        assertThat(server.requests()).as("refused once before and once after the restore").hasSize(2);
+    }
+
+    @Test
+    void aFailedRequestShrinksTheInFlightBudgetAndSuccessesWinItBack() throws Exception {
+        server.largeBody(TestingOpenTsdbServer.LargeBody.ACCEPT).failNext(1, 503);
+        List<DataPoint> points = TestPoints.mixed(1000, 0);
+        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(65536)
+                .setMaxBatchPoints(100).setMaxInFlightRequests(1).setMaxBufferedPoints(2000)
+                .setEndpointCooldown(Duration.ZERO).build());
+        writeAll(writer, points);
+        writer.flush(true);
+        assertStoredExactlyOnce(server, points);
+        List<TestingOpenTsdbServer.Request> requests = server.requests();
+        assertThat(requests.get(0).status).isEqualTo(503);
+        assertThat(requests.get(0).points).isEqualTo(-1); // refused before reading
+        assertThat(requests.get(1).points).as("after the failure: half the budget").isEqualTo(50);
+        assertThat(requests.stream().skip(2).mapToInt(r -> r.points).max().orElse(0)).isEqualTo(100);
     }
 
     // ------------------------------------------------------------------------------------------ fatal & auth

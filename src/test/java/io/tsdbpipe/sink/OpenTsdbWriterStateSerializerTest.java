@@ -6,6 +6,8 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +45,51 @@ class OpenTsdbWriterStateSerializerTest {
 
     @Test
     void retryCountIsNotCheckpointed() throws Exception {
-        OpenTsdbPutEntry e = converter.apply(TestPoints.longPoint("m", 1L, 1, 0, "k", "v"), null).retried().retried();
+        OpenTsdbPutEntry e = converter.apply(TestPoints.longPoint("m", 1L, 1, 0, "k", "v"), null).retried(0).retried(0);
         BufferedRequestState<OpenTsdbPutEntry> state =
                 new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(e, e.sizeInBytes())));
         OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
-        OpenTsdbPutEntry back = serializer.deserialize(1, serializer.serialize(state))
+        OpenTsdbPutEntry back = serializer.deserialize(serializer.getVersion(), serializer.serialize(state))
                 .getBufferedRequestEntries().get(0).getRequestEntry();
         assertThat(back).isEqualTo(e);
         assertThat(back.attempts()).isZero();
+    }
+
+    @Test
+    void theFirstRefusalTimeIsCheckpointed() throws Exception {
+        OpenTsdbPutEntry e = converter.apply(TestPoints.longPoint("m", 1L, 1, 0, "k", "v"), null)
+                .retried(0).retried(1_700_000_123_456L).retried(1_800_000_000_000L);
+        OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
+        OpenTsdbPutEntry back = serializer.deserialize(serializer.getVersion(), serializer.serialize(
+                new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(e, e.sizeInBytes())))))
+                .getBufferedRequestEntries().get(0).getRequestEntry();
+        assertThat(back.firstRefusalMillis()).as("the first refusal, not the last").isEqualTo(1_700_000_123_456L);
+    }
+
+    @Test
+    void aVersion1StateIsStillRead() throws Exception {
+        // Version 1 as the previous release wrote it: identifier, count, then per entry its size and fields.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        byte[] json = "{\"metric\":\"m\"}".getBytes(StandardCharsets.UTF_8);
+        out.writeLong(-1L);
+        out.writeInt(2);
+        for (int i = 0; i < 2; i++) {
+            out.writeLong(json.length + 1L);
+            out.writeInt(json.length);
+            out.write(json);
+            out.writeUTF("reports");
+            out.writeInt(i);
+            out.writeLong(40 + i);
+        }
+        out.flush();
+        List<RequestEntryWrapper<OpenTsdbPutEntry>> back =
+                new OpenTsdbWriterStateSerializer().deserialize(1, bytes.toByteArray()).getBufferedRequestEntries();
+        assertThat(back).extracting(w -> w.getRequestEntry().origin())
+                .containsExactly(new Origin("reports", 0, 40), new Origin("reports", 1, 41));
+        assertThat(back).allSatisfy(w -> {
+            assertThat(w.getRequestEntry().json()).isEqualTo("{\"metric\":\"m\"}");
+            assertThat(w.getRequestEntry().firstRefusalMillis()).isZero();
+        });
     }
 }

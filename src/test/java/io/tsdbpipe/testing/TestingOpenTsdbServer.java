@@ -117,7 +117,8 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
             + "rejected as being invalid.<br/><br/>The reason provided was:<blockquote>Chunked request not supported."
             + "</blockquote></blockquote></td></tr></table></body></html>";
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final ExecutorService executor;
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> throttles = new ConcurrentHashMap<>();
@@ -133,6 +134,9 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     private volatile boolean readOnly;
     private volatile String requiredHeaderName;
     private volatile String requiredHeaderValue;
+    private volatile int outageStatus;
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     private TestingOpenTsdbServer(int port) throws IOException {
         executor = Executors.newCachedThreadPool(r -> {
@@ -140,11 +144,17 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-        server.setExecutor(executor);
-        server.createContext("/api/put", this::handle);
-        server.createContext("/api/annotation", this::handle);
-        server.start();
+        server = listen(port);
+        this.port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int port) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        s.setExecutor(executor);
+        s.createContext("/api/put", this::handle);
+        s.createContext("/api/annotation", this::handle);
+        s.start();
+        return s;
     }
 
     /** A server on a free port of 127.0.0.1. */
@@ -165,7 +175,7 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return port;
     }
 
     @Override
@@ -270,6 +280,33 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         return this;
     }
 
+    /** Every request gets {@code status} and an OpenTSDB error body, nothing stored, until {@link #endOutage}. */
+    public TestingOpenTsdbServer outage(int status) {
+        this.outageStatus = status;
+        return this;
+    }
+
+    /** Stops listening: connections are refused (the TSD process is down), until {@link #endOutage}. */
+    public TestingOpenTsdbServer refuseConnections() {
+        server.stop(0);
+        return this;
+    }
+
+    /** Answers normally again, listening again on the same port if it was not. */
+    public TestingOpenTsdbServer endOutage() {
+        outageStatus = 0;
+        try {
+            try (java.net.Socket probe = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return this; // still listening
+            } catch (IOException refused) {
+                server = listen(port);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /** The first {@code times} sends of every point of {@code metric} fail with "Please throttle". */
     public TestingOpenTsdbServer throttle(String metric, int times) {
         throttles.put(metric, new AtomicInteger(times));
@@ -293,6 +330,11 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
 
     public List<Request> requests() {
         return new ArrayList<>(requests);
+    }
+
+    /** The most requests that were being handled at the same time. */
+    public int maxConcurrentRequests() {
+        return maxConcurrent.get();
     }
 
     /** The stored annotations by {@code tsuid + ":" + startTime} (tsuid empty for global ones), as JSON. */
@@ -337,6 +379,15 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        try {
+            handleOne(ex);
+        } finally {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private void handleOne(HttpExchange ex) throws IOException {
         byte[] wire = ex.getRequestBody().readAllBytes();
         String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
         boolean gzip = encoding != null && encoding.equalsIgnoreCase("gzip");
@@ -344,6 +395,11 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
         Request request = new Request(wire.length, gzip, query, Map.copyOf(ex.getRequestHeaders()));
         requests.add(request);
         try {
+            int outage = outageStatus;
+            if (outage > 0) {
+                error(ex, request, outage, "Scripted outage");
+                return;
+            }
             Fault fault = faults.poll();
             if (Fault.is(fault, Fault.Kind.CLOSE)) {
                 ex.close(); // before any response header: the client sees the connection closed
