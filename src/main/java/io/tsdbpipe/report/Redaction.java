@@ -1,9 +1,10 @@
 package io.tsdbpipe.report;
 
 /**
- * Removes secrets from the text of a reject before it reaches the dead-letter topic: the value of every key named
- * {@code access_token} (a BlueKing report's token; ASCII case ignored), wherever it is, becomes {@code "***"}. Keys are
- * compared as JSON decodes them, so {@code "access\u005ftoken"} is the same key. Scans, no regex; they run on the
+ * Removes secrets from the text of a reject before it reaches the dead-letter topic: the value of every key whose name
+ * holds {@code token} ({@code access_token}, a BlueKing report's token, and its misspellings; ASCII case ignored),
+ * wherever it is, becomes {@code "***"}. Keys are compared as JSON decodes them, so {@code "access\u005ftoken"} is the
+ * same key. Scans, no regex; they run on the
  * reject path only.
  *
  * <ul>
@@ -19,6 +20,11 @@ package io.tsdbpipe.report;
 public final class Redaction {
 
     static final String NAME = "access_token";
+    /**
+     * What makes a key's value a secret: its name holds it ({@code access_token}, and also {@code acces_token},
+     * {@code accessToken}, {@code token}: under a misspelt key the job cannot check the token, but it must not leak).
+     */
+    static final String SECRET_PART = "token";
     static final String MASK = "***";
 
     private Redaction() {}
@@ -45,7 +51,7 @@ public final class Redaction {
                 while (end < n && isWordChar(text.charAt(end))) {
                     end++;
                 }
-                secretKey = end - i == NAME.length() && text.regionMatches(true, i, NAME, 0, NAME.length());
+                secretKey = text.substring(i, end).toLowerCase(java.util.Locale.ROOT).contains(SECRET_PART);
             } else {
                 i++;
                 continue;
@@ -216,10 +222,10 @@ public final class Redaction {
      * starts at {@code i}, where it ends; else -1.
      */
     private static int nameEnd(String s, int i) {
-        for (int k = 0; k < NAME.length(); k++) {
+        for (int k = 0; k < SECRET_PART.length(); k++) {
             int[] next = {0};
             int c = charAt(s, i, next);
-            if (c < 0 || Character.toLowerCase(c) != NAME.charAt(k)) {
+            if (c < 0 || Character.toLowerCase(c) != SECRET_PART.charAt(k)) {
                 return -1;
             }
             i = next[0];
@@ -229,19 +235,16 @@ public final class Redaction {
 
     /** Whether the string content {@code s[from, to)} decodes to the secret's name. */
     private static boolean isSecretName(String s, int from, int to) {
-        int i = from;
-        for (int k = 0; k < NAME.length(); k++) {
-            if (i >= to) {
-                return false;
-            }
-            int[] next = {0};
+        StringBuilder name = new StringBuilder(to - from);
+        int[] next = {0};
+        for (int i = from; i < to; i = next[0]) {
             int c = charAt(s, i, next);
-            if (c < 0 || Character.toLowerCase(c) != NAME.charAt(k)) {
+            if (c < 0) {
                 return false;
             }
-            i = next[0];
+            name.append(Character.toLowerCase((char) c));
         }
-        return i == to;
+        return name.indexOf(SECRET_PART) >= 0;
     }
 
     /** The character at {@code i} as JSON decodes it ({@code \\uXXXX}, {@code \\x}), its end in {@code next}; -1 if none. */

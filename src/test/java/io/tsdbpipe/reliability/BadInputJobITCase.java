@@ -111,8 +111,9 @@ class BadInputJobITCase {
             conf.put("source.bounded", "true");
             conf.put("dead-letter.topic", deadLetters);
             conf.put("events.topic", eventsTopic);
-            // no event is ever late: each count is written once, at the end of the bounded input
-            conf.put("events.allowed-lateness", "20000 d");
+            // no event is ever late (the oldest allowed, 2^32 ms, is of 1970): each count is written once, at the
+            // end of the bounded input
+            conf.put("events.allowed-lateness", "40000 d");
             conf.put("sink.opentsdb.endpoints", tsdb.url());
             conf.put("sink.opentsdb.retry.initial-backoff", "20 ms");
             conf.put("sink.opentsdb.retry.max-backoff", "200 ms");

@@ -2,6 +2,8 @@ package io.tsdbpipe.report;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RedactionTest {
@@ -23,7 +25,7 @@ class RedactionTest {
 
     @Test
     void leavesTextWithoutATokenAlone() {
-        String s = "{\"metric\":\"a\",\"token\":\"x\"}";
+        String s = "{\"metric\":\"a\",\"tags\":{\"type\":\"token\"}}";
         assertThat(Redaction.redact(s)).isSameAs(s);
         assertThat(Redaction.redact(null)).isNull();
     }
@@ -36,6 +38,16 @@ class RedactionTest {
                     .isEqualTo("{\"" + key + "\":\"***\",\"data\":1}");
         }
         assertThat(Redaction.redact("{\"ACCESS_TOKEN\":\"tok\"}")).isEqualTo("{\"ACCESS_TOKEN\":\"***\"}");
+    }
+
+    @Test
+    void masksTheValueOfAMisspeltOrOtherTokenKeyToo() {
+        // the job cannot check a token under another key, but it must not leak it (found by BadInputJobITCase)
+        for (String key : List.of("acces_token", "accessToken", "token", "bk_TOKEN", "acces\\u005ftoken")) {
+            assertThat(Redaction.redact("{\"" + key + "\":\"c0ffee\",\"data\":[]}"))
+                    .isEqualTo("{\"" + key + "\":\"***\",\"data\":[]}");
+            assertThat(Redaction.redactBroken("{\"" + key + "\":\"c0ffee\",\"data\":[")).doesNotContain("c0ffee");
+        }
     }
 
     @Test
