@@ -110,7 +110,15 @@ public final class DecodeContext {
     }
 
     public void reject(RejectReason reason, String message, String item) {
-        rejects.add(Reject.of(reason, message, origin, Redaction.redact(item), maxItemChars, nowMillis));
+        List<String> secrets = new ArrayList<>(0);
+        String masked = Redaction.redact(item, secrets::add);
+        // a message may quote a value of the item (e.g. "was \"c0ffee..\"") that the item masks as a secret
+        for (String secret : secrets) {
+            if (secret.length() >= 4) {
+                message = message.replace(secret, Redaction.MASK);
+            }
+        }
+        rejects.add(Reject.of(reason, message, origin, masked, maxItemChars, nowMillis));
     }
 
     public void reject(InvalidPointException e, String item) {

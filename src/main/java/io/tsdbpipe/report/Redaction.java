@@ -1,5 +1,7 @@
 package io.tsdbpipe.report;
 
+import java.util.function.Consumer;
+
 /**
  * Removes secrets from the text of a reject before it reaches the dead-letter topic: the value of every key whose name
  * holds {@code token} ({@code access_token}, a BlueKing report's token, and its misspellings; ASCII case ignored),
@@ -31,6 +33,14 @@ public final class Redaction {
 
     /** Masks the secrets of JSON text that parsed (or of a prefix of such text). */
     public static String redact(String text) {
+        return redact(text, null);
+    }
+
+    /**
+     * {@link #redact(String)}, telling {@code secrets} each value it masked (as written, and as JSON decodes it), so
+     * that a message built from the same input can be masked too.
+     */
+    public static String redact(String text, Consumer<String> secrets) {
         if (text == null) {
             return null;
         }
@@ -63,6 +73,10 @@ public final class Redaction {
             int v = valueStart(text, end);
             int valueEnd = valueEnd(text, v, false);
             if (valueEnd > v) {
+                if (secrets != null) {
+                    secrets.accept(text.substring(v, valueEnd));
+                    secrets.accept(decoded(text, v, valueEnd));
+                }
                 sb = mask(sb, text, copied, v, valueEnd);
                 copied = valueEnd;
                 i = valueEnd;
@@ -97,6 +111,27 @@ public final class Redaction {
             i = Math.max(valueEnd, end);
         }
         return sb == null ? text : sb.append(text, copied, n).toString();
+    }
+
+    /** The value's text as JSON decodes it: without its quotes, escapes resolved. */
+    private static String decoded(String s, int from, int to) {
+        char q = s.charAt(from);
+        if (q == '"' || q == '\'') {
+            from++;
+            if (to > from && s.charAt(to - 1) == q) {
+                to--;
+            }
+        }
+        StringBuilder sb = new StringBuilder(to - from);
+        int[] next = {0};
+        for (int i = from; i < to; i = next[0]) {
+            int c = charAt(s, i, next);
+            if (c < 0) {
+                break;
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
     }
 
     private static StringBuilder mask(StringBuilder sb, String text, int copied, int v, int valueEnd) {

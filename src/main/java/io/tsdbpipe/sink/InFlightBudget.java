@@ -53,6 +53,11 @@ final class InFlightBudget implements RateLimitingStrategy {
         return requests < maxInFlightRequests && entries + batchSize <= maxInFlightEntries;
     }
 
+    /** Whether one more request may start, whatever its size (an outage's single probe). */
+    boolean hasRequestSlot() {
+        return requests < maxInFlightRequests;
+    }
+
     void acquire(int batchSize) {
         requests++;
         entries += batchSize;

@@ -285,7 +285,7 @@ final class OpenTsdbAnswerClassifier {
     static Decision annotationRead(String where, int entries, int status, String location, byte[] body) {
         if (status == 200) {
             JsonNode stored = jsonObject(body);
-            if (stored != null && !stored.has("error")) {
+            if (isAnnotation(stored)) {
                 return new Decision(Verdict.READ, fill(entries, Outcome.RETRY), null, EndpointAction.UP, "read",
                         status, 0, stored, null);
             }
@@ -302,11 +302,22 @@ final class OpenTsdbAnswerClassifier {
         return byStatus(where, OpenTsdbAnnotationWriter.PATH, entries, status, location, body);
     }
 
+    /**
+     * Whether a JSON object is an annotation as OpenTSDB answers one: a {@code startTime}. Anything else (an error,
+     * {@code {}}, a proxy's status object) says nothing about what is stored.
+     */
+    private static boolean isAnnotation(JsonNode node) {
+        return node != null && !node.has("error") && node.path("startTime").isIntegralNumber()
+                && node.get("startTime").asLong() > 0;
+    }
+
     /** The answer to {@code POST /api/annotation} of the merged annotation of {@code second}. */
     static Decision annotationWrite(
             String where, long second, int entries, int status, String location, byte[] body) {
         if (status >= 200 && status < 300) {
-            if (jsonObject(body) != null) {
+            JsonNode echo = jsonObject(body);
+            // OpenTSDB echoes the annotation it stored: only that proves the write (a proxy's {} or error does not)
+            if (isAnnotation(echo) && echo.get("startTime").asLong() == second) {
                 return whole(entries, Outcome.WRITTEN, EndpointAction.UP, status, "written");
             }
             // Read, merge and write again: a write that did land is found by the read.

@@ -431,13 +431,18 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
     private void sendDueRetries() {
         long now = System.nanoTime();
         while (!retries.isEmpty()) {
-            int room = Math.min(maxBatchSize, budget.maxInFlightEntries());
+            int room;
             if (outage) {
-                if (probing || now - nextProbeNanos < 0 || !budget.fits(Math.min(room, retries.size()))) {
+                // One probe at a time, a whole batch of the oldest entries whatever the AIMD budget: a probe of one
+                // point that the TSD refuses on its own (poison) would otherwise hold everything behind it.
+                room = maxBatchSize;
+                if (probing || now - nextProbeNanos < 0 || !budget.hasRequestSlot()) {
                     return;
                 }
             } else if (!retries.hasDue(now) || !budget.fits(1)) {
                 return;
+            } else {
+                room = Math.min(maxBatchSize, budget.maxInFlightEntries());
             }
             List<EntryT> batch = retries.take(room, now, outage);
             if (batch.isEmpty()) {
@@ -526,6 +531,8 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         metrics.bytesSent.inc(bodyBytes);
         long start = System.nanoTime();
         return httpClient.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                // the request timeout covers the answer's headers only: a body that stalls must end the call too
+                .orTimeout(settings.requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS)
                 .whenComplete((response, error) -> metrics.requestDone(
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
                         error == null ? response.statusCode() : -1));
@@ -629,6 +636,9 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
 
     static String describe(Throwable error) {
         String detail = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        if (error instanceof java.util.concurrent.TimeoutException) {
+            return "timeout (no whole answer within twice the request timeout)";
+        }
         if (error instanceof HttpTimeoutException) {
             return "timeout (" + detail + ")";
         }

@@ -603,6 +603,38 @@ class OpenTsdbSinkWriterTest {
     }
 
     @Test
+    void anAnswerWhoseBodyStallsEndsTheCallAndTheCheckpointGoesOn() throws Exception {
+        // found in review: the HTTP request timeout covers an answer's headers only; a body that never ends held the
+        // batch in flight, and with it every checkpoint, for as long as the connection stayed open
+        try (java.net.ServerSocket stalling = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                List<java.net.Socket> open = new ArrayList<>();
+                try {
+                    while (true) {
+                        java.net.Socket socket = stalling.accept();
+                        open.add(socket);
+                        socket.getInputStream().read(new byte[65536]);
+                        socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 1000\r\n\r\n{\"success\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        socket.getOutputStream().flush();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "stalling-tsd");
+            t.setDaemon(true);
+            t.start();
+            OpenTsdbSinkWriter writer = writer(sink("http://127.0.0.1:" + stalling.getLocalPort())
+                    .setRequestTimeout(Duration.ofMillis(300)).build());
+            List<DataPoint> points = TestPoints.mixed(5, 0);
+            writeAll(writer, points);
+            assertTimeoutPreemptively(Duration.ofSeconds(15), () -> writer.flush(false));
+            assertThat(unsent(writer.snapshotState(1))).containsExactlyInAnyOrderElementsOf(json(points));
+            writer.close();
+        }
+    }
+
+    @Test
     void aTsdRefusingEveryPointWithARetryableErrorIsAnOutageWithoutATimeLimit() throws Exception {
         // HBase down behind a live TSD: every point "Please throttle". Nothing singles the point out, so it is not
         // dead-lettered after max-retry-time: it is retried until the TSD takes it.

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and messages are not masked. A producer that puts its token under a misspelt key inside {@code metrics} gets it
  * into the dead-letter topic in clear.
  */
-class ReviewTokenLeakFindingsTest {
+class SecretInMessageTest {
 
     private static final String SECRET = "c0ffee0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
 

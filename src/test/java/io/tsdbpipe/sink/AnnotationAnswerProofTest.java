@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Adversarial review of the answer classifier: annotation answers that prove nothing but are taken as proof.
  * Issue 7's rule: an answer counts only when it proves it; anything else is ambiguous and is retried.
  */
-class ReviewAnswerClassifierFindingsTest {
+class AnnotationAnswerProofTest {
 
     private static final String WHERE = "http://tsd:4242";
 

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Adversarial review of issue 7's sink changes: each test states a scenario the change still gets wrong. */
-class ReviewSinkFindingsTest {
+class PoisonPointAfterOutageTest {
 
     private TestingOpenTsdbServer server;
     private final List<AutoCloseable> closeables = new ArrayList<>();
