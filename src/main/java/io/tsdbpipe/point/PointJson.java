@@ -37,6 +37,13 @@ public final class PointJson {
         sb.append("}}");
     }
 
+    /** {@code s} as a JSON string literal. */
+    public static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2);
+        string(sb, s);
+        return sb.toString();
+    }
+
     /** Appends a JSON string literal, escaping what JSON requires (valid names never contain these). */
     static void string(StringBuilder sb, String s) {
         sb.append('"');

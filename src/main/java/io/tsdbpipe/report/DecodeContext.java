@@ -6,6 +6,7 @@ import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
@@ -134,7 +135,7 @@ public final class DecodeContext {
             InvalidPointException e, String message, int itemStart, JsonParser p, String name, String valueJson) {
         String item;
         if (entryRejectItem == itemStart) {
-            item = "{" + JsonValue.quote(name) + ":" + valueJson + "}";
+            item = "{" + PointJson.quote(name) + ":" + valueJson + "}";
             message += " (the item is in the dead letter of its first refused entry)";
         } else {
             entryRejectItem = itemStart;

@@ -3,6 +3,7 @@ package io.tsdbpipe.report;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
@@ -77,30 +78,15 @@ final class JsonValue {
             case LONG:
                 return Long.toString(longValue);
             case DOUBLE:
-                return Double.isFinite(doubleValue) ? Double.toString(doubleValue) : quote(Double.toString(doubleValue));
+                return Double.isFinite(doubleValue)
+                        ? Double.toString(doubleValue) : PointJson.quote(Double.toString(doubleValue));
             case TEXT:
-                return fromString ? quote(text) : text; // not from a string: the number's own JSON text
+                return fromString ? PointJson.quote(text) : text; // not from a string: the number's own JSON text
             case NOT_SCALAR:
-                return text.equals("true") || text.equals("false") ? text : quote(text);
+                return text.equals("true") || text.equals("false") ? text : PointJson.quote(text);
             default:
                 return "null";
         }
-    }
-
-    /** {@code s} as a JSON string. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /** Reads a node of a JSON tree (the configurable mappings), like {@link #read} reads a token. */
