@@ -20,9 +20,6 @@ public final class PointRules implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** OpenTSDB reads a timestamp as milliseconds when any of the upper 32 bits is set. */
-    private static final long SECONDS_MASK = 0xFFFFFFFF00000000L;
-
     /** The largest 13-digit number: OpenTSDB refuses longer timestamps. */
     private static final long MAX_TIMESTAMP = 9_999_999_999_999L;
 
@@ -200,8 +197,8 @@ public final class PointRules implements Serializable {
                     INVALID_TIMESTAMP,
                     "timestamp " + ts + (ts <= 0 ? " is not positive" : " has more than 13 digits"));
         }
-        boolean millis = (ts & SECONDS_MASK) != 0;
-        long tsMillis = millis ? ts : ts * 1000L;
+        long tsMillis = DataPoint.instantMillis(ts);
+        boolean millis = tsMillis == ts;
         if (tsMillis > nowMillis + maxFutureMillis) {
             throw new InvalidPointException(
                     TIMESTAMP_OUT_OF_WINDOW,

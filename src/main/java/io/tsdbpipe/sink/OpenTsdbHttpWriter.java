@@ -7,7 +7,6 @@ import io.tsdbpipe.point.RejectReason;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.throwable.FatalExceptionClassifier;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BatchCreator;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
@@ -49,7 +48,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
 /**
@@ -81,13 +79,6 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
     private static final Logger LOG = LoggerFactory.getLogger(OpenTsdbHttpWriter.class);
 
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-    /**
-     * What fails the job at once: an interrupted task. Every answer, and every failure to get one, is decided by
-     * {@link OpenTsdbAnswerClassifier}; an endpoint that refuses writes for good fails the job only when it was the
-     * last one ({@link #takeOutOfRotation}).
-     */
-    static final FatalExceptionClassifier FATAL_CLASSIFIER = OpenTsdbAnswerClassifier.FATAL;
 
     final OpenTsdbWriterSettings settings;
     final EndpointSelector endpoints;
@@ -500,19 +491,6 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
             return; // closing: callbacks of cancelled requests land here
         }
         completeFatally(call, new OpenTsdbSinkException("Unexpected failure in the OpenTSDB sink writer", t));
-    }
-
-    /**
-     * If the failure (an exception or a status) is one no retry fixes, fails the batch and returns true. Callers then
-     * stop handling the batch.
-     */
-    boolean failIfFatal(Call<EntryT> call, Throwable error) {
-        AtomicReference<Exception> fatal = new AtomicReference<>();
-        if (!FATAL_CLASSIFIER.isFatal(error, fatal::set)) {
-            completeFatally(call, fatal.get());
-            return true;
-        }
-        return false;
     }
 
     // ------------------------------------------------------------------------------------------ HTTP
