@@ -48,7 +48,17 @@ import java.util.concurrent.locks.LockSupport;
  * TBDS hostname as a tag); {@code --print} writes the reports to stdout instead of Kafka (e.g. into
  * {@code scripts/dry-run.sh}). {@link #plan} gives the same stream to Java code.
  *
- * <p>New report formats (BlueKing reports come next): implement {@link Shape} and add it to {@link #SHAPES}.
+ * <p><b>Other formats.</b> {@code --format blueking}: BlueKing custom time series of channel
+ * {@value BlueKingShape#DATA_ID} (token {@value BlueKingShape#TOKEN}, metric prefix {@value BlueKingShape#PREFIX}: the
+ * job needs that channel configured, as scripts/bench-pipeline.sh does). {@code --format mapping}: records of the
+ * seed's Flume interceptor shape, one datapoint each (needs {@code --points-per-report 1} and the topic bound to the
+ * shipped {@code seed} mapping). Neither is in {@code mixed}.
+ *
+ * <p><b>Latency runs.</b> {@code --timestamps wall-clock} stamps every point with the time it is generated, in
+ * milliseconds (every format), one millisecond past the series' previous point at least: a receiver that subtracts
+ * the timestamp from its clock measures produced-to-acknowledged latency. The values stay those of the stream.
+ *
+ * <p>New report formats: implement {@link Shape} and add it to {@link #SHAPES}.
  */
 public final class LoadGenerator {
 
@@ -64,8 +74,11 @@ public final class LoadGenerator {
         String report(List<Point> points);
     }
 
-    /** The formats, in the order {@code --format mixed} alternates them. BlueKing: add its {@link Shape} here. */
-    static final List<Shape> SHAPES = List.of(new TbdsShape(), new OpenTsdbShape());
+    /** The formats {@code --format} knows. */
+    static final List<Shape> SHAPES = List.of(new TbdsShape(), new OpenTsdbShape(), new BlueKingShape(), new MappingShape());
+
+    /** The formats {@code --format mixed} alternates, in order. */
+    static final List<String> MIXED = List.of("tbds", "opentsdb");
 
     /** How a series' values move. */
     public enum Kind {
@@ -99,7 +112,8 @@ public final class LoadGenerator {
 
         /** The timestamp in milliseconds (OpenTSDB's {@code ms=true} query answer). */
         public long timestampMillis() {
-            return series.millis() ? timestamp : timestamp * 1000;
+            // OpenTSDB's rule: milliseconds from 2^32 on (wall-clock stamps are milliseconds in every format)
+            return timestamp >= 1L << 32 ? timestamp : timestamp * 1000;
         }
 
         /** The point as {@code /api/put} JSON: {@code {"metric","timestamp","value","tags"}} (tags sorted). */
@@ -134,6 +148,9 @@ public final class LoadGenerator {
             if (pointsPerReport < 1) {
                 throw new IllegalArgumentException("--points-per-report must be at least 1");
             }
+            if (formats.contains("mapping") && pointsPerReport != 1) {
+                throw new IllegalArgumentException("--format mapping writes one datapoint per record: use --points-per-report 1");
+            }
             if (intervalSeconds < 1) {
                 throw new IllegalArgumentException("--interval must be at least 1 second");
             }
@@ -155,6 +172,9 @@ public final class LoadGenerator {
         private final long[] cursor; // per shape: points taken so far
         private final Options options;
         private long next;
+        /** With {@code --timestamps wall-clock}: the clock, and per series number its last stamp. */
+        private java.util.function.LongSupplier clock;
+        private long[] lastStamp;
 
         Plan(Options options) {
             this.options = options;
@@ -173,6 +193,13 @@ public final class LoadGenerator {
                 list.add(shapes.get(f).series(list.size(), options.seed()));
             }
             cursor = new long[shapes.size()];
+        }
+
+        /** Stamps every point from now on with {@code clock} (ms), past its series' previous point (latency runs). */
+        public Plan stampWith(java.util.function.LongSupplier clock) {
+            this.clock = clock;
+            this.lastStamp = new long[options.series()];
+            return this;
         }
 
         /** Every series of the stream. */
@@ -208,6 +235,10 @@ public final class LoadGenerator {
         private Point point(SeriesSpec spec, int seriesNumber, long round) {
             long seconds = options.startEpochSeconds() + round * options.intervalSeconds();
             long timestamp = spec.millis() ? seconds * 1000 + spec.millisOffset() : seconds;
+            if (clock != null) {
+                timestamp = Math.max(clock.getAsLong(), lastStamp[seriesNumber] + 1);
+                lastStamp[seriesNumber] = timestamp;
+            }
             long h = mix(options.seed(), seriesNumber, round);
             BigDecimal value;
             switch (spec.kind()) {
@@ -349,17 +380,157 @@ public final class LoadGenerator {
         }
     }
 
+    /**
+     * BlueKing custom time series of one channel: one item per target and instant, its metrics (JSON numbers, one per
+     * series of the target) in the item's {@code metrics} map, timestamps in milliseconds.
+     */
+    static final class BlueKingShape implements Shape {
+        static final long DATA_ID = 1500001;
+        static final String TOKEN = "loadgen-0123456789abcdef";
+        static final String PREFIX = "bk.loadgen";
+        private static final String[][] TEMPLATES = {
+            // metric key, kind
+            {"cpu_load", "PERCENT"}, {"mem_used", "GAUGE_INT"}, {"disk_used_pct", "PERCENT"},
+            {"net_bytes_in", "COUNTER"}, {"net_bytes_out", "COUNTER"},
+        };
+
+        @Override
+        public String name() {
+            return "blueking";
+        }
+
+        @Override
+        public SeriesSpec series(int index, long seed) {
+            String[] t = TEMPLATES[index % TEMPLATES.length];
+            int host = index / TEMPLATES.length;
+            String target = "10.2." + (host / 250) + "." + (host % 250 + 1);
+            Map<String, String> dimensions = new TreeMap<>();
+            dimensions.put("module", host % 3 == 0 ? "db" : "web");
+            dimensions.put("location", host % 2 == 0 ? "guangdong" : "shanghai");
+            Map<String, String> tags = new TreeMap<>(dimensions);
+            tags.put("target", target);
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("key", t[0]);
+            attributes.put("target", target);
+            dimensions.forEach((k, v) -> attributes.put("dimension." + k, v));
+            // one offset per target: the metrics of a target share their items' timestamps
+            int millisOffset = (int) Math.floorMod(mix(seed, host, -3), 1000);
+            return new SeriesSpec(PREFIX + "." + t[0], Collections.unmodifiableMap(tags), Kind.valueOf(t[1]), true,
+                    millisOffset, Collections.unmodifiableMap(attributes));
+        }
+
+        @Override
+        public String report(List<Point> points) {
+            // consecutive points of one target and instant make one item
+            List<List<Point>> items = new ArrayList<>();
+            for (Point p : points) {
+                List<Point> last = items.isEmpty() ? null : items.get(items.size() - 1);
+                if (last != null && last.get(0).timestamp() == p.timestamp()
+                        && last.get(0).series().attributes().get("target").equals(p.series().attributes().get("target"))
+                        && last.stream().noneMatch(q -> q.series() == p.series())) {
+                    last.add(p);
+                } else {
+                    items.add(new ArrayList<>(List.of(p)));
+                }
+            }
+            return json(g -> {
+                g.writeStartObject();
+                g.writeNumberField("data_id", DATA_ID);
+                g.writeStringField("access_token", TOKEN);
+                g.writeArrayFieldStart("data");
+                for (List<Point> item : items) {
+                    Map<String, String> a = item.get(0).series().attributes();
+                    g.writeStartObject();
+                    g.writeObjectFieldStart("metrics");
+                    for (Point p : item) {
+                        g.writeFieldName(p.series().attributes().get("key"));
+                        g.writeNumber(p.value());
+                    }
+                    g.writeEndObject();
+                    g.writeStringField("target", a.get("target"));
+                    g.writeObjectFieldStart("dimension");
+                    for (Map.Entry<String, String> e : a.entrySet()) {
+                        if (e.getKey().startsWith("dimension.")) {
+                            g.writeStringField(e.getKey().substring(10), e.getValue());
+                        }
+                    }
+                    g.writeEndObject();
+                    g.writeNumberField("timestamp", item.get(0).timestamp());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        }
+    }
+
+    /**
+     * The seed's Flume JsonFrame interceptor records, as the shipped {@code seed} mapping reads them
+     * ({@code appIds}, {@code ip}, {@code timestamp}, {@code value}, tags {@code instance_id} and {@code type}; the
+     * metric is {@code <appIds>.network}): one datapoint per record, timestamps in milliseconds.
+     */
+    static final class MappingShape implements Shape {
+        private static final String[][] TEMPLATES = {
+            // appIds, instance_id, type
+            {"mking", "eth0", "bytes_sent"}, {"mking", "eth0", "bytes_recv"}, {"mking", "lo", "bytes_sent"},
+            {"hdfs", "eth0", "bytes_sent"}, {"yarn", "eth0", "bytes_recv"},
+        };
+
+        @Override
+        public String name() {
+            return "mapping";
+        }
+
+        @Override
+        public SeriesSpec series(int index, long seed) {
+            String[] t = TEMPLATES[index % TEMPLATES.length];
+            int host = index / TEMPLATES.length;
+            String ip = "10.3." + (host / 250) + "." + (host % 250 + 1);
+            Map<String, String> tags = new TreeMap<>();
+            tags.put("hostname", ip);
+            tags.put("instance_id", t[1]);
+            tags.put("type", t[2]);
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("appIds", t[0]);
+            attributes.put("ip", ip);
+            int millisOffset = (int) Math.floorMod(mix(seed, index, -4), 1000);
+            return new SeriesSpec(t[0] + ".network", Collections.unmodifiableMap(tags), Kind.COUNTER, true,
+                    millisOffset, Collections.unmodifiableMap(attributes));
+        }
+
+        @Override
+        public String report(List<Point> points) {
+            if (points.size() != 1) {
+                throw new IllegalArgumentException("--format mapping writes one datapoint per record: use --points-per-report 1");
+            }
+            Point p = points.get(0);
+            Map<String, String> a = p.series().attributes();
+            return json(g -> {
+                g.writeStartObject();
+                g.writeStringField("appIds", a.get("appIds"));
+                g.writeStringField("ip", a.get("ip"));
+                g.writeNumberField("timestamp", p.timestamp());
+                g.writeFieldName("value");
+                g.writeNumber(p.value());
+                g.writeStringField("instance_id", p.tags().get("instance_id"));
+                g.writeStringField("type", p.tags().get("type"));
+                g.writeEndObject();
+            });
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // command line
 
     private static final String USAGE = String.join("\n",
             "Usage: loadgen.sh [OPTIONS]",
             "",
-            "Sends deterministic TBDS and OpenTSDB JSON reports to a Kafka topic (one report per record).",
+            "Sends deterministic TBDS, OpenTSDB JSON, BlueKing or seed-mapping reports to a Kafka topic (one report per record).",
             "",
             "  --bootstrap-servers H:P   Kafka (default 127.0.0.1:9092)",
             "  --topic NAME              topic (default reports)",
-            "  --format F                mixed (default: alternates tbds and opentsdb), tbds, opentsdb, or a list tbds,opentsdb",
+            "  --format F                mixed (default: alternates tbds and opentsdb), tbds, opentsdb, blueking, mapping",
+            "                            (one datapoint per record: --points-per-report 1), or a list tbds,opentsdb",
             "  --rate R                  reports per second (default 100; 0 = as fast as possible)",
             "  --count N                 stop after N reports (default: run until --duration or Ctrl-C)",
             "  --duration S              stop after S seconds",
@@ -369,6 +540,8 @@ public final class LoadGenerator {
             "  --start-epoch SEC         timestamp of each series' first point (default: now, rounded to the interval)",
             "  --interval SEC            seconds between a series' points (default 10)",
             "  --skip N                  start with report N of the stream (continue an earlier --count N run)",
+            "  --timestamps T            stream (default: from --start-epoch) or wall-clock (each point stamped in ms",
+            "                            when generated, for latency runs)",
             "  --expected FILE           write each datapoint sent as /api/put JSON, one per line (as OpenTSDB will hold it)",
             "  --print                   write the reports to stdout instead of Kafka (no broker needed)",
             "  --producer-property K=V   any Kafka producer property (repeatable)",
@@ -393,6 +566,7 @@ public final class LoadGenerator {
         Path expected = null;
         boolean print = false;
         boolean quiet = false;
+        boolean wallClock = false;
         Properties producerProps = new Properties();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -440,6 +614,12 @@ public final class LoadGenerator {
                     case "--interval": interval = Integer.parseInt(v); break;
                     case "--skip": skip = Long.parseLong(v); break;
                     case "--expected": expected = Path.of(v); break;
+                    case "--timestamps":
+                        if (!v.equals("stream") && !v.equals("wall-clock")) {
+                            throw new IllegalArgumentException("--timestamps must be stream or wall-clock, got " + v);
+                        }
+                        wallClock = v.equals("wall-clock");
+                        break;
                     case "--producer-property":
                         int eq = v.indexOf('=');
                         if (eq <= 0) {
@@ -463,9 +643,7 @@ public final class LoadGenerator {
             System.exit(2);
             return;
         }
-        List<String> formats = format.equals("mixed")
-                ? SHAPES.stream().map(Shape::name).toList()
-                : List.of(format.split("\\s*[,;]\\s*"));
+        List<String> formats = format.equals("mixed") ? MIXED : List.of(format.split("\\s*[,;]\\s*"));
         Plan plan;
         try {
             plan = plan(new Options(formats, series, pointsPerReport, seed, start, interval));
@@ -475,6 +653,9 @@ public final class LoadGenerator {
             return;
         }
         plan.skip(skip);
+        if (wallClock) {
+            plan.stampWith(System::currentTimeMillis);
+        }
         int rc = run(plan, print ? null : producer(bootstrap, producerProps), topic, rate, count, duration, expected,
                 quiet, System.out, System.err);
         System.exit(rc);
