@@ -182,7 +182,7 @@ for format in ${formats//,/ }; do
   if runs consumer; then
     per=$ppr; [[ "$format" == mapping ]] && per=1
     line=$(tool io.tsdbpipe.tools.bench.PlainKafkaConsumer --bootstrap-servers "$bootstrap" --topic "$run-$format" \
-      --points-per-record "$per" | tee -a "$out/summary.txt" | tail -1)
+      --points-per-record "$per" | tee -a "$out/summary.txt" | tee /dev/stderr | tail -1)
     add_row "consumer-$format" plain-consumer "$format" kafka "${points_of[$format]}" "$(result points_rate "$line")" \
       "$(result seconds "$line")" ""
   fi
@@ -197,7 +197,7 @@ done
 if runs endpoint && [[ -n "${points_of[tbds]:-}" ]]; then
   counting_reset
   line=$(tool io.tsdbpipe.tools.bench.BareOpenTsdbClient --url "$counting_url" --expected "$out/tbds-expected.jsonl" \
-    --batch "$bare_batch" --threads "$bare_threads" | tee -a "$out/summary.txt" | tail -1)
+    --batch "$bare_batch" --threads "$bare_threads" | tee -a "$out/summary.txt" | tee /dev/stderr | tail -1)
   add_row bare-counting bare-client tbds counting "$(result points "$line")" "$(result rate "$line")" \
     "$(result seconds "$line")" "$(result wall_rate "$line")"
 fi
@@ -218,9 +218,9 @@ if runs bare; then
   count=${points_of[tbds]:-$(( reports * ppr ))}
   # the same series as the job's tbds topic, in another hour
   "$SCRIPTS_DIR/loadgen.sh" --print --format tbds --count $(( count / ppr )) --points-per-report "$ppr" \
-    --series "$series" --start-epoch "$bare_epoch" --expected "$out/bare-expected.jsonl" --quiet >/dev/null
+    --series "$series" --start-epoch "$bare_epoch" --expected "$out/bare-expected.jsonl" --rate 0 --quiet >/dev/null
   line=$(tool io.tsdbpipe.tools.bench.BareOpenTsdbClient --url "$tsdb_url" --expected "$out/bare-expected.jsonl" \
-    --batch "$bare_batch" --threads "$bare_threads" | tee -a "$out/summary.txt" | tail -1)
+    --batch "$bare_batch" --threads "$bare_threads" | tee -a "$out/summary.txt" | tee /dev/stderr | tail -1)
   add_row bare-tsdb bare-client tbds tsdb "$(result points "$line")" "$(result rate "$line")" \
     "$(result seconds "$line")" "$(result wall_rate "$line")"
 fi

@@ -194,7 +194,7 @@ public final class BenchReport {
             }
         }
         maxY = niceCeiling(maxY);
-        maxX = Math.ceil(maxX);
+        maxX = niceCeiling(maxX);
         g.setColor(Color.BLACK);
         g.drawString(title, x, y - 12);
         g.setColor(new Color(0xdddddd));
