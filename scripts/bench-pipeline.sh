@@ -90,9 +90,9 @@ result() { sed -nE "s/^result .*\\b$1=([^ ]*).*/\\1/p" <<<"$2"; }
 # add_row RUN KIND FORMAT TARGET POINTS RATE WALL_S WALL_RATE: a baseline's row of results.csv (BenchWatch writes the
 # job rows, with the same header)
 add_row() {
-  [[ -s "$results" ]] || echo "run,kind,format,target,points,rate,wall_s,wall_rate,cpu_s_per_m,peak_rss_mb,peak_heap_mb,checkpoints,checkpoint_avg_ms,checkpoint_max_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms" >"$results"
+  [[ -s "$results" ]] || echo "run,kind,format,target,points,rate,wall_s,wall_rate,cpu_s_per_m,peak_rss_mb,peak_heap_mb,live_heap_mb,checkpoints,checkpoint_avg_ms,checkpoint_max_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms" >"$results"
   local IFS=,
-  echo "$*,,,,,,,,,," >>"$results"
+  echo "$*,,,,,,,,,,," >>"$results"
 }
 
 pids=()

@@ -80,9 +80,9 @@ public final class BenchReport {
             }
         }
         StringBuilder sb = new StringBuilder();
-        String format = "%-22s %-10s %-9s %12s %10s %11s %9s %9s %17s %22s %8s%n";
+        String format = "%-18s %-9s %-9s %12s %10s %10s %9s %14s %17s %22s %7s%n";
         sb.append(String.format(Locale.ROOT, format, "run", "format", "into", "datapoints/s", "x baseline",
-                "CPU s/M dp", "peak RSS", "peak heap", "checkpoints", "latency p50/90/99/max", "wall s"));
+                "CPU s/M dp", "peak RSS", "heap peak/live", "checkpoints", "latency p50/90/99/max", "wall s"));
         for (Map<String, String> r : rows) {
             String kind = r.get("kind");
             double rate = num(r, "rate");
@@ -103,7 +103,8 @@ public final class BenchReport {
             sb.append(String.format(Locale.ROOT, format, r.get("run"), r.get("format"), r.get("target"),
                     Double.isNaN(rate) ? "?" : String.format(Locale.ROOT, "%,.0f", rate), ratio,
                     cell(num(r, "cpu_s_per_m"), "%.1f"), cell(num(r, "peak_rss_mb"), "%.0f MB"),
-                    cell(num(r, "peak_heap_mb"), "%.0f MB"), checkpoints, latency, cell(num(r, "wall_s"), "%.1f")));
+                    num(r, "peak_heap_mb") >= 0 ? String.format(Locale.ROOT, "%.0f/%.0f MB", num(r, "peak_heap_mb"),
+                            num(r, "live_heap_mb")) : "", checkpoints, latency, cell(num(r, "wall_s"), "%.1f")));
         }
         sb.append("x baseline: (c) of the plain consumer's datapoints/s on the same topic, (b) of the bare client's "
                 + "into the same TSD\n");

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  *       JVM and Flink start, the first checkpoint-free seconds and the drain at the end do not count;
  *   <li>CPU seconds per million datapoints over the same window (the job's process tree);
  *   <li>wall time from the watch's start (started with the job) to the last datapoint;
- *   <li>peak RSS (VmHWM), peak heap (from the job's {@code -Xlog:gc} file), checkpoint durations (from the job's log),
+ *   <li>peak RSS (VmHWM), peak and live heap (from the job's {@code -Xlog:gc} file), checkpoint durations (from the job's log),
  *       and the counting endpoint's latency percentiles.
  * </ul>
  *
@@ -46,7 +46,7 @@ import java.util.stream.Stream;
 public final class BenchWatch {
 
     static final String RESULTS_HEADER = "run,kind,format,target,points,rate,wall_s,wall_rate,cpu_s_per_m,"
-            + "peak_rss_mb,peak_heap_mb,checkpoints,checkpoint_avg_ms,checkpoint_max_ms,lat_p50_ms,lat_p90_ms,"
+            + "peak_rss_mb,peak_heap_mb,live_heap_mb,checkpoints,checkpoint_avg_ms,checkpoint_max_ms,lat_p50_ms,lat_p90_ms,"
             + "lat_p99_ms,lat_max_ms";
     static final String SERIES_HEADER = "run,elapsed_s,points,points_per_s,cpu_s,rss_mb,lat_p50_ms,lat_p99_ms,lat_max_ms";
 
@@ -96,23 +96,30 @@ public final class BenchWatch {
         return new double[] {points / (b[0] - a[0]), (b[1] - a[1]) / points * 1e6};
     }
 
-    /** Peak heap used (before a collection) and committed, in MB, from a {@code -Xlog:gc} file; -1 when unknown. */
-    static long peakHeapMb(Path gcLog) {
+    /**
+     * {peak heap used before a collection, largest heap left after a young collection (the live data, roughly)} in
+     * MB from a {@code -Xlog:gc} file; -1 when unknown. The first follows the young generation's size, so it says more
+     * about the allocation rate than about what the job keeps.
+     */
+    static long[] heapMb(Path gcLog) {
+        long[] heap = {-1, -1};
         if (gcLog == null || !Files.isReadable(gcLog)) {
-            return -1;
+            return heap;
         }
-        long peak = -1;
         try (Stream<String> lines = Files.lines(gcLog, StandardCharsets.UTF_8)) {
             for (String line : (Iterable<String>) lines::iterator) {
                 Matcher m = GC_PAUSE.matcher(line);
                 if (m.find()) {
-                    peak = Math.max(peak, mb(Long.parseLong(m.group(1)), m.group(2)));
+                    heap[0] = Math.max(heap[0], mb(Long.parseLong(m.group(1)), m.group(2)));
+                    if (line.contains("Pause Young")) {
+                        heap[1] = Math.max(heap[1], mb(Long.parseLong(m.group(3)), m.group(4)));
+                    }
                 }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            return peak;
+            return heap;
         }
-        return peak;
+        return heap;
     }
 
     private static long mb(long value, String unit) {
@@ -312,7 +319,7 @@ public final class BenchWatch {
         }
         double[] steady = steadyState(samples, Math.min(total, expect));
         double wall = doneAt == null ? samples.get(samples.size() - 1).elapsed() : doneAt;
-        long heap = peakHeapMb(o.containsKey("gc-log") ? Path.of(o.get("gc-log")) : null);
+        long[] heap = heapMb(o.containsKey("gc-log") ? Path.of(o.get("gc-log")) : null);
         long[] cp = checkpoints(o.containsKey("job-log") ? Path.of(o.get("job-log")) : null);
         long[] latency = {-1, -1, -1, -1};
         Map<Long, JsonNode> latencyBySecond = new HashMap<>();
@@ -330,7 +337,8 @@ public final class BenchWatch {
         }
         String row = String.join(",", run, o.getOrDefault("kind", "job"), o.getOrDefault("format", ""),
                 o.getOrDefault("target", receiver), Long.toString(total), fmt(steady[0]), fmt(wall),
-                fmt(total / Math.max(wall, 1e-9)), fmt(steady[1]), Long.toString(peakRss), Long.toString(heap),
+                fmt(total / Math.max(wall, 1e-9)), fmt(steady[1]), Long.toString(peakRss), Long.toString(heap[0]),
+                Long.toString(heap[1]),
                 Long.toString(cp[0]), Long.toString(cp[1]), Long.toString(cp[2]), Long.toString(latency[0]),
                 Long.toString(latency[1]), Long.toString(latency[2]), Long.toString(latency[3]));
         if (o.containsKey("results")) {
@@ -353,8 +361,8 @@ public final class BenchWatch {
             append(Path.of(o.get("series")), SERIES_HEADER, lines);
         }
         System.out.printf(Locale.ROOT, "[%s] %d datapoints: %.0f datapoints/s steady (10%%-90%%), wall %.1f s, "
-                        + "%.1f CPU s per million, peak RSS %d MB, peak heap %d MB, %d checkpoints (avg %d ms, max %d ms)%s%n",
-                run, total, steady[0], wall, steady[1], peakRss, heap, cp[0], cp[1], cp[2],
+                        + "%.1f CPU s per million, peak RSS %d MB, heap peak %d MB / live %d MB, %d checkpoints (avg %d ms, max %d ms)%s%n",
+                run, total, steady[0], wall, steady[1], peakRss, heap[0], heap[1], cp[0], cp[1], cp[2],
                 latency[2] >= 0 ? String.format(Locale.ROOT, ", latency p50 %d / p90 %d / p99 %d / max %d ms",
                         latency[0], latency[1], latency[2], latency[3]) : "");
         System.exit(total >= expect ? 0 : 1);
