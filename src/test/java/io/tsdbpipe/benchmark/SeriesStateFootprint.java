@@ -2,13 +2,13 @@ package io.tsdbpipe.benchmark;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.series.SeriesGuardFunction;
+import io.tsdbpipe.point.SeriesId;
+import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
+import io.tsdbpipe.series.SeriesGuardOperator;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.lang.management.ManagementFactory;
@@ -25,12 +25,11 @@ public final class SeriesStateFootprint {
     public static void main(String[] args) throws Exception {
         int series = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int window = 8;
-        try (KeyedOneInputStreamOperatorTestHarness<String, DataPoint, DataPoint> h =
+        try (KeyedOneInputStreamOperatorTestHarness<SeriesId, DataPoint, DataPoint> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new SeriesGuardFunction(
-                                window, Duration.ofHours(1), 1000)),
-                        DataPoint::seriesKey,
-                        Types.STRING)) {
+                        new SeriesGuardOperator(window, Duration.ofHours(1), 1000),
+                        DataPoint::seriesId,
+                        SeriesIdTypeInfoFactory.TYPE)) {
             h.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
             h.setup();
             h.open();
