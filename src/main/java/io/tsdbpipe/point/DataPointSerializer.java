@@ -6,9 +6,9 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Compact serializer for {@link DataPoint} between operators and in state: a hand-written layout instead of Kryo or the
@@ -62,16 +62,16 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
         SeriesId id = p.seriesId();
         out.writeLong(id.high());
         out.writeLong(id.low());
-        writeString(p.metric(), out);
+        StringValue.writeString(p.metric(), out);
         out.writeLong(p.timestamp());
         out.writeBoolean(p.isFloating());
         out.writeLong(p.isFloating() ? Double.doubleToRawLongBits(p.doubleValue()) : p.longValue());
         out.writeByte(tags.length / 2);
         for (String t : tags) {
-            writeString(t, out);
+            StringValue.writeString(t, out);
         }
         Origin o = p.origin();
-        writeString(o.topic(), out);
+        StringValue.writeString(o.topic(), out);
         out.writeInt(o.partition());
         out.writeLong(o.offset());
     }
@@ -79,71 +79,17 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
     @Override
     public DataPoint deserialize(DataInputView in) throws IOException {
         SeriesId id = new SeriesId(in.readLong(), in.readLong());
-        String metric = readString(in);
+        String metric = StringValue.readString(in);
         long timestamp = in.readLong();
         boolean floating = in.readBoolean();
         long bits = in.readLong();
         int pairs = in.readUnsignedByte();
         String[] tags = pairs == 0 ? NO_TAGS : new String[pairs * 2];
         for (int i = 0; i < tags.length; i++) {
-            tags[i] = readString(in);
+            tags[i] = StringValue.readString(in);
         }
-        Origin origin = new Origin(readString(in), in.readInt(), in.readLong());
+        Origin origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong());
         return DataPoint.of(metric, timestamp, floating, bits, tags, origin, id);
-    }
-
-    /**
-     * A varint of {@code length << 1 | wide}, then one byte per char when every char is ASCII (metric and tag names
-     * nearly always are: one bulk copy each way instead of StringValue's per-char loop), else two bytes per char.
-     */
-    static void writeString(String s, DataOutputView out) throws IOException {
-        int length = s.length();
-        boolean ascii = true;
-        for (int i = 0; i < length && ascii; i++) {
-            ascii = s.charAt(i) < 0x80;
-        }
-        writeVarint(length << 1 | (ascii ? 0 : 1), out);
-        if (ascii) {
-            // not out.writeBytes(s): DataOutputSerializer's advances its position twice (Flink 2.2.1)
-            out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-        } else {
-            out.writeChars(s);
-        }
-    }
-
-    static String readString(DataInputView in) throws IOException {
-        int header = readVarint(in);
-        int length = header >>> 1;
-        if ((header & 1) == 0) {
-            byte[] bytes = new byte[length];
-            in.readFully(bytes);
-            return new String(bytes, StandardCharsets.ISO_8859_1);
-        }
-        char[] chars = new char[length];
-        for (int i = 0; i < length; i++) {
-            chars[i] = in.readChar();
-        }
-        return new String(chars);
-    }
-
-    private static void writeVarint(int v, DataOutputView out) throws IOException {
-        while ((v & ~0x7F) != 0) {
-            out.writeByte(v & 0x7F | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte(v);
-    }
-
-    private static int readVarint(DataInputView in) throws IOException {
-        int v = 0;
-        for (int shift = 0; shift < 32; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("malformed string length");
     }
 
     @Override
@@ -162,11 +108,10 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
     }
 
     /**
-     * Restores {@link #INSTANCE}; bump {@link #VERSION} with every layout change. Version 4 added the series id and
-     * replaced StringValue's strings; versions up to 3 (SimpleTypeSerializerSnapshot's) are the earlier layout, which
-     * this serializer cannot read. No state of the job holds datapoints in this layout (the sink's buffer has its own
-     * format), so only data of a restored unaligned checkpoint's channels could: such a restore fails here instead of
-     * misreading it.
+     * Restores {@link #INSTANCE}; bump {@link #VERSION} with every layout change. Version 4 added the series id;
+     * versions up to 3 (SimpleTypeSerializerSnapshot's) are the earlier layout, which this serializer cannot read. No
+     * state of the job holds datapoints (the sink's buffer has its own format); were any to, its restore would be
+     * refused as incompatible instead of misread.
      */
     public static final class DataPointSerializerSnapshot implements TypeSerializerSnapshot<DataPoint> {
 
