@@ -120,13 +120,15 @@ public final class SeriesGuardOperator extends AbstractStreamOperator<DataPoint>
             }
             conflicts.inc();
             conflictRejects.inc();
-            output.collect(REJECTS, new StreamRecord<>(Reject.of(
+            Reject reject = Reject.of(
                     RejectReason.CONFLICTING_DUPLICATE,
                     "series " + point.seriesKey() + " already has another value at " + point.timestamp(),
                     point.origin(),
                     PointJson.toJson(point),
                     maxItemChars,
-                    now)));
+                    now);
+            // with the point's record timestamp, as a process function's side output has it
+            output.collect(REJECTS, new StreamRecord<>(reject, element.getTimestamp()));
             return;
         }
         int at = -entry - 1;
@@ -157,7 +159,8 @@ public final class SeriesGuardOperator extends AbstractStreamOperator<DataPoint>
     private void sweep(long time) throws Exception {
         if (sweepKeys == null) {
             sweepKeys = new ArrayList<>();
-            try (Stream<SeriesId> keys = this.<SeriesId>getKeyedStateBackend().getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
+            try (Stream<SeriesId> keys =
+                    this.<SeriesId>getKeyedStateBackend().getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
                 keys.forEach(sweepKeys::add);
             }
             sweepNext = 0;
