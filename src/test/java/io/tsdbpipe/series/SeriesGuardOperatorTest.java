@@ -16,6 +16,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.StreamMap;
@@ -320,26 +321,39 @@ class SeriesGuardOperatorTest {
 
     @Test
     void theSweepRemovesSeriesNotWrittenForTheTtlInChunks() throws Exception {
-        int many = 2 * SeriesGuardOperator.SWEEP_CHUNK + 5;
         try (var h = harness(8, Duration.ofSeconds(10))) {
-            h.open();
-            h.setProcessingTime(0);
-            for (int s = 0; s < many; s++) {
-                h.processElement(DataPoint.ofLong("m", 10, s, new String[] {"host", "h" + s}, Origin.NONE), 0);
-            }
-            h.setProcessingTime(5_000);
-            h.processElement(p(10, 1), 0);
-            h.processElement(DataPoint.ofLong("m", 10, 0, new String[] {"host", "h0"}, Origin.NONE), 0); // a duplicate
-            assertThat(h.numKeyedStateEntries()).isEqualTo(many + 1);
-            h.setProcessingTime(10_999); // not yet ttl after the first writes
-            assertThat(h.numKeyedStateEntries()).isEqualTo(many + 1);
-            h.setProcessingTime(15_000); // the next sweep: all but m{host=a} expired (a duplicate writes nothing)
-            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            h.getOutput().clear();
-            h.processElement(p(10, 1), 0); // still remembered
-            h.processElement(DataPoint.ofLong("m", 10, 0, new String[] {"host", "h0"}, Origin.NONE), 0); // forgotten
-            assertThat(values(h)).containsExactly(DataPoint.ofLong("m", 10, 0, new String[] {"host", "h0"}, Origin.NONE));
+            sweepsInChunks(h);
         }
+    }
+
+    @Test
+    void theSweepRemovesSeriesOnRocksDbToo() throws Exception {
+        try (var h = harness(8, Duration.ofSeconds(10))) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            sweepsInChunks(h);
+        }
+    }
+
+    private static void sweepsInChunks(KeyedOneInputStreamOperatorTestHarness<SeriesId, DataPoint, DataPoint> h)
+            throws Exception {
+        int many = 2 * SeriesGuardOperator.SWEEP_CHUNK + 5;
+        h.open();
+        h.setProcessingTime(0);
+        for (int s = 0; s < many; s++) {
+            h.processElement(DataPoint.ofLong("m", 10, s, new String[] {"host", "h" + s}, Origin.NONE), 0);
+        }
+        h.setProcessingTime(5_000);
+        h.processElement(p(10, 1), 0);
+        h.processElement(DataPoint.ofLong("m", 10, 0, new String[] {"host", "h0"}, Origin.NONE), 0); // a duplicate
+        assertThat(h.numKeyedStateEntries()).isEqualTo(many + 1);
+        h.setProcessingTime(10_999); // not yet ttl after the first writes
+        assertThat(h.numKeyedStateEntries()).isEqualTo(many + 1);
+        h.setProcessingTime(15_000); // the next sweep: all but m{host=a} expired (a duplicate writes nothing)
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        h.getOutput().clear();
+        h.processElement(p(10, 1), 0); // still remembered
+        h.processElement(DataPoint.ofLong("m", 10, 0, new String[] {"host", "h0"}, Origin.NONE), 0); // forgotten
+        assertThat(values(h)).containsExactly(DataPoint.ofLong("m", 10, 0, new String[] {"host", "h0"}, Origin.NONE));
     }
 
     @Test
