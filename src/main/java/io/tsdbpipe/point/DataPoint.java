@@ -63,9 +63,8 @@ public final class DataPoint {
     /** A point as its serializer reads it back, with the series id it was sent with. */
     static DataPoint of(String metric, long timestamp, boolean floating, long bits, String[] sortedTags, Origin origin,
             SeriesId seriesId) {
-        return floating
-                ? new DataPoint(metric, timestamp, true, 0L, Double.longBitsToDouble(bits), sortedTags, origin, seriesId)
-                : new DataPoint(metric, timestamp, false, bits, 0d, sortedTags, origin, seriesId);
+        double doubleValue = floating ? Double.longBitsToDouble(bits) : 0d;
+        return new DataPoint(metric, timestamp, floating, floating ? 0L : bits, doubleValue, sortedTags, origin, seriesId);
     }
 
     public String metric() {

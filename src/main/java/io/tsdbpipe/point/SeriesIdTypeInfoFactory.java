@@ -10,7 +10,8 @@ import java.util.Map;
 public final class SeriesIdTypeInfoFactory extends TypeInfoFactory<SeriesId> {
 
     /** The type information of the series stage's key. */
-    public static final TypeInformation<SeriesId> TYPE = SingletonTypeInfo.ofKey(SeriesId.class, SeriesIdSerializer.INSTANCE);
+    public static final TypeInformation<SeriesId> TYPE =
+            SingletonTypeInfo.ofKey(SeriesId.class, SeriesIdSerializer.INSTANCE);
 
     @Override
     public TypeInformation<SeriesId> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {

@@ -14,8 +14,9 @@ import java.util.Arrays;
  *   <li>4 bytes: when the series was last written, in seconds since the epoch (unsigned, until 2106), for the TTL;
  *   <li>per entry, ascending by instant: a varint header {@code units << 2 | seconds << 1 | floating}, where
  *       {@code units} is the first instant or, after it, the gap to the previous one, in whole seconds when
- *       {@code seconds} is set (a whole-second gap, the usual) or else milliseconds; then the value: a double's 8 bytes,
- *       or a long as the zig-zag varint of its difference to the previous long value (a counter's step is small).
+ *       {@code seconds} is set (a whole-second gap, the usual) or else milliseconds; then the value: a double's 8
+ *       bytes, or a long as the zig-zag varint of its difference to the previous long value (a counter's step is
+ *       small).
  * </ul>
  * Instants are those {@code PointRules} lets through (positive milliseconds below 2^61).
  */
@@ -157,7 +158,8 @@ final class RecentPoints {
 
     /** When the state was last written, in milliseconds since the epoch (rounded down to the second). */
     static long touchedMillis(byte[] state) {
-        long seconds = (state[0] & 0xFFL) << 24 | (state[1] & 0xFFL) << 16 | (state[2] & 0xFFL) << 8 | (state[3] & 0xFFL);
+        long seconds =
+                (state[0] & 0xFFL) << 24 | (state[1] & 0xFFL) << 16 | (state[2] & 0xFFL) << 8 | (state[3] & 0xFFL);
         return seconds * 1000L;
     }
 

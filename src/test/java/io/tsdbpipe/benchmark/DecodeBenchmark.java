@@ -184,7 +184,8 @@ public class DecodeBenchmark {
      */
     @Benchmark
     public Object serializeAndKeyPoint(Blackhole bh) throws Exception {
-        DataPoint p = DataPoint.ofLong(point.metric(), point.timestamp(), point.longValue(), point.tags(), point.origin());
+        DataPoint p =
+                DataPoint.ofLong(point.metric(), point.timestamp(), point.longValue(), point.tags(), point.origin());
         bh.consume(p.seriesId());
         out.clear();
         DataPointSerializer.INSTANCE.serialize(p, out);

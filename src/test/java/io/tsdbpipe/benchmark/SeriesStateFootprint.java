@@ -16,7 +16,8 @@ import java.time.Duration;
 
 /**
  * Measures what the series stage's state costs per active series: heap used by the heap state backend (the default
- * window of 8 full, 10 s apart, a counter's values) and bytes in a checkpoint. Prints the figures. Run: scripts/bench.sh --footprint [SERIES].
+ * window of 8 full, 10 s apart, a counter's values) and bytes in a checkpoint. Prints the figures.
+ * Run: scripts/bench.sh --footprint [SERIES].
  */
 public final class SeriesStateFootprint {
 

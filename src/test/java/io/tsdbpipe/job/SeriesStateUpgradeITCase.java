@@ -66,7 +66,8 @@ class SeriesStateUpgradeITCase {
     Path savepoints;
 
     private static String point(long value) {
-        return "{\"metric\":\"sys.upgrade\",\"timestamp\":" + TS + ",\"value\":" + value + ",\"tags\":{\"host\":\"a\"}}";
+        return "{\"metric\":\"sys.upgrade\",\"timestamp\":" + TS + ",\"value\":" + value
+                + ",\"tags\":{\"host\":\"a\"}}";
     }
 
     @Test

@@ -58,7 +58,8 @@ class SeriesIdTest {
     void isTheSameForTheSameSeriesWhateverTheTagOrderAndTravelsWithThePoint() throws Exception {
         PointRules rules = PointRules.defaults();
         DataPoint a = DataPoint.ofLong("m", 1, 1, rules.sortedTags(new String[] {"b", "2", "a", "1"}, 2), Origin.NONE);
-        DataPoint b = DataPoint.ofDouble("m", 2, 5, rules.sortedTags(new String[] {"a", "1", "b", "2"}, 2), Origin.NONE);
+        DataPoint b =
+                DataPoint.ofDouble("m", 2, 5, rules.sortedTags(new String[] {"a", "1", "b", "2"}, 2), Origin.NONE);
         assertThat(a.seriesId()).isEqualTo(b.seriesId()).hasSameHashCodeAs(b.seriesId());
         DataOutputSerializer out = new DataOutputSerializer(64);
         DataPointSerializer.INSTANCE.serialize(a, out);
@@ -70,8 +71,8 @@ class SeriesIdTest {
     void aMillionSeriesHaveAMillionIds() {
         Set<SeriesId> ids = new HashSet<>();
         for (int s = 0; s < 1_000_000; s++) {
-            ids.add(SeriesId.of("mking.network",
-                    new String[] {"host", "web-" + (s % 5000), "instance_id", "eth" + (s / 5000), "type", "bytes_sent"}));
+            String[] tags = {"host", "web-" + (s % 5000), "instance_id", "eth" + (s / 5000), "type", "bytes_sent"};
+            ids.add(SeriesId.of("mking.network", tags));
         }
         assertThat(ids).hasSize(1_000_000);
     }

@@ -307,7 +307,7 @@ class SeriesGuardOperatorTest {
             h.open();
             h.processElement(p(S + 30, 1), 0);
             assertThat(h.extractOutputValues()).containsExactly(p(S + 30, 1));
-            assertThat(h.snapshot(2L, 0L).getManagedKeyedState()).as("the old state is gone after a checkpoint").isEmpty();
+            assertThat(h.snapshot(2L, 0L).getManagedKeyedState()).as("the old state, after a checkpoint").isEmpty();
         }
         try (var h = harness(8)) {
             h.open();
