@@ -20,7 +20,7 @@ import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.report.ReportFormat;
 import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.report.TbdsReportFormat;
-import io.tsdbpipe.series.SeriesGuardFunction;
+import io.tsdbpipe.series.SeriesGuardOperator;
 import io.tsdbpipe.sink.AnnotationLimits;
 import io.tsdbpipe.sink.OpenTsdbAnnotationSink;
 import io.tsdbpipe.sink.OpenTsdbSink;
@@ -194,8 +194,8 @@ public final class PipelineComponents {
         return window;
     }
 
-    public static SeriesGuardFunction seriesGuard(ReadableConfig conf) {
-        return new SeriesGuardFunction(
+    public static SeriesGuardOperator seriesGuard(ReadableConfig conf) {
+        return new SeriesGuardOperator(
                 conf.get(SeriesOptions.WINDOW),
                 conf.get(SeriesOptions.TTL),
                 conf.get(DeadLetterOptions.MAX_ITEM_CHARS));

@@ -9,13 +9,16 @@ import io.tsdbpipe.event.EventWatermarks;
 import io.tsdbpipe.event.FinalCountTrigger;
 import io.tsdbpipe.event.LateEventFunction;
 import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.point.DataPointTypeInfoFactory;
+import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 import io.tsdbpipe.point.TimestampPrecision;
 import io.tsdbpipe.report.BlueKingReportFormat;
 import io.tsdbpipe.report.ChannelDecodeFunction;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecodeFunction;
 import io.tsdbpipe.report.ReportDecoder;
-import io.tsdbpipe.series.SeriesGuardFunction;
+import io.tsdbpipe.series.RetiredSeriesState;
+import io.tsdbpipe.series.SeriesGuardOperator;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -51,7 +54,8 @@ public final class ReportPipeline {
 
     public static final String SOURCE_UID = "kafka-source";
     public static final String DECODE_UID = "decode";
-    public static final String SERIES_UID = "series-guard";
+    /** The series stage; {@code series-guard} until its key became the series id ({@link RetiredSeriesState}). */
+    public static final String SERIES_UID = "series-guard-2";
     public static final String SINK_UID = "opentsdb-sink";
     public static final String DEAD_LETTER_UID = "dead-letter-sink";
     public static final String CHANNEL_SOURCE_UID = "channel-source";
@@ -122,6 +126,13 @@ public final class ReportPipeline {
         decoded.uid(DECODE_UID).name("Decode and validate").setParallelism(decodeParallelism);
         DataStream<Reject> rejects = decoded.getSideOutput(ReportDecodeFunction.REJECTS);
         DataStream<DataPoint> points = decoded;
+        if (conf.get(SeriesOptions.ENABLED)) {
+            // chained to decode, reads nothing: claims the series stage's old uid so that old savepoints restore
+            points = decoded.map(new RetiredSeriesState())
+                    .uid(RetiredSeriesState.UID)
+                    .name("Retired series state")
+                    .setParallelism(decodeParallelism);
+        }
 
         if (decoder.hasFormat(BlueKingReportFormat.NAME)) {
             int eventsParallelism = parallelism(conf, PipelineOptions.EVENTS_PARALLELISM, defaultParallelism);
@@ -169,12 +180,12 @@ public final class ReportPipeline {
 
         if (conf.get(SeriesOptions.ENABLED)) {
             SingleOutputStreamOperator<DataPoint> guarded = points
-                    .keyBy(DataPoint::seriesKey)
-                    .process(PipelineComponents.seriesGuard(conf))
+                    .keyBy(DataPoint::seriesId, SeriesIdTypeInfoFactory.TYPE)
+                    .transform("Series guard", DataPointTypeInfoFactory.TYPE, PipelineComponents.seriesGuard(conf))
                     .uid(SERIES_UID)
                     .name("Series guard")
                     .setParallelism(parallelism(conf, PipelineOptions.SERIES_PARALLELISM, defaultParallelism));
-            rejects = rejects.union(guarded.getSideOutput(SeriesGuardFunction.REJECTS));
+            rejects = rejects.union(guarded.getSideOutput(SeriesGuardOperator.REJECTS));
             points = guarded;
         }
 

@@ -11,6 +11,9 @@ import java.util.Objects;
  *
  * <p>Tags are a flat, key-sorted array {@code [k0, v0, k1, v1, ...]}: far cheaper to build, compare and serialize than a
  * map. The value is either a {@code long} or a {@code double}, never a boxed number. Instances are immutable.
+ *
+ * <p>The {@link #seriesId() series id} is hashed once, on first use (the keyBy's sending side), and travels with the
+ * point, so the receiving side and the series stage only read it.
  */
 @TypeInfo(DataPointTypeInfoFactory.class)
 public final class DataPoint {
@@ -25,6 +28,8 @@ public final class DataPoint {
     private final double doubleValue;
     private final String[] tags;
     private final Origin origin;
+    /** Hashed on first use; a racy single check like String's hash (the id is immutable, every thread gets one). */
+    private SeriesId seriesId;
 
     private DataPoint(
             String metric,
@@ -33,7 +38,8 @@ public final class DataPoint {
             long longValue,
             double doubleValue,
             String[] tags,
-            Origin origin) {
+            Origin origin,
+            SeriesId seriesId) {
         this.metric = metric;
         this.timestamp = timestamp;
         this.floating = floating;
@@ -41,16 +47,24 @@ public final class DataPoint {
         this.doubleValue = doubleValue;
         this.tags = tags;
         this.origin = origin;
+        this.seriesId = seriesId;
     }
 
     /** A point with an integer value; {@code sortedTags} must already be sorted by key (see {@link PointRules}). */
     public static DataPoint ofLong(String metric, long timestamp, long value, String[] sortedTags, Origin origin) {
-        return new DataPoint(metric, timestamp, false, value, 0d, sortedTags, origin);
+        return new DataPoint(metric, timestamp, false, value, 0d, sortedTags, origin, null);
     }
 
     /** A point with a floating-point value; {@code sortedTags} must already be sorted by key. */
     public static DataPoint ofDouble(String metric, long timestamp, double value, String[] sortedTags, Origin origin) {
-        return new DataPoint(metric, timestamp, true, 0L, value, sortedTags, origin);
+        return new DataPoint(metric, timestamp, true, 0L, value, sortedTags, origin, null);
+    }
+
+    /** A point as its serializer reads it back, with the series id it was sent with. */
+    static DataPoint of(String metric, long timestamp, boolean floating, long bits, String[] sortedTags, Origin origin,
+            SeriesId seriesId) {
+        double doubleValue = floating ? Double.longBitsToDouble(bits) : 0d;
+        return new DataPoint(metric, timestamp, floating, floating ? 0L : bits, doubleValue, sortedTags, origin, seriesId);
     }
 
     public String metric() {
@@ -113,9 +127,19 @@ public final class DataPoint {
         return floating ? Double.toString(doubleValue) : Long.toString(longValue);
     }
 
+    /** The key of the series stage: {@link SeriesId#of} the metric and sorted tags, hashed once per point. */
+    public SeriesId seriesId() {
+        SeriesId id = seriesId;
+        if (id == null) {
+            id = SeriesId.of(metric, tags);
+            seriesId = id;
+        }
+        return id;
+    }
+
     /**
-     * The series this point belongs to: {@code metric{k0=v0,k1=v1}}, the same text for the same metric and tag set
-     * whatever order the tags arrived in. Used as the key of the series stage.
+     * The series this point belongs to as text: {@code metric{k0=v0,k1=v1}}, the same text for the same metric and tag
+     * set whatever order the tags arrived in (for messages; the series stage keys by {@link #seriesId()}).
      */
     public String seriesKey() {
         StringBuilder sb = new StringBuilder(metric.length() + tags.length * 8 + 2);

@@ -9,8 +9,11 @@ import java.util.Map;
 /** Tells Flink's type extraction to use {@link DataPointSerializer} wherever a {@link DataPoint} flows. */
 public final class DataPointTypeInfoFactory extends TypeInfoFactory<DataPoint> {
 
+    public static final TypeInformation<DataPoint> TYPE =
+            SingletonTypeInfo.of(DataPoint.class, DataPointSerializer.INSTANCE);
+
     @Override
     public TypeInformation<DataPoint> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
-        return SingletonTypeInfo.of(DataPoint.class, DataPointSerializer.INSTANCE);
+        return TYPE;
     }
 }

@@ -4,21 +4,31 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
-/** Type information for a class with one stateless, hand-written serializer (never Kryo, never reflection). */
+/**
+ * Type information for a class with one stateless, hand-written serializer (never Kryo, never reflection); a key type
+ * when its serializer is deterministic and the class has value equality.
+ */
 public final class SingletonTypeInfo<T> extends TypeInformation<T> {
 
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
     private final TypeSerializer<T> serializer;
+    private final boolean keyType;
 
-    private SingletonTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
+    private SingletonTypeInfo(Class<T> type, TypeSerializer<T> serializer, boolean keyType) {
         this.type = type;
         this.serializer = serializer;
+        this.keyType = keyType;
     }
 
     public static <T> SingletonTypeInfo<T> of(Class<T> type, TypeSerializer<T> serializer) {
-        return new SingletonTypeInfo<>(type, serializer);
+        return new SingletonTypeInfo<>(type, serializer, false);
+    }
+
+    /** Type information that {@code keyBy} accepts. */
+    public static <T> SingletonTypeInfo<T> ofKey(Class<T> type, TypeSerializer<T> serializer) {
+        return new SingletonTypeInfo<>(type, serializer, true);
     }
 
     @Override
@@ -48,7 +58,7 @@ public final class SingletonTypeInfo<T> extends TypeInformation<T> {
 
     @Override
     public boolean isKeyType() {
-        return false;
+        return keyType;
     }
 
     @Override

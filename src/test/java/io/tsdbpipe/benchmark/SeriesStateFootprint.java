@@ -2,21 +2,22 @@ package io.tsdbpipe.benchmark;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.series.SeriesGuardFunction;
+import io.tsdbpipe.point.SeriesId;
+import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
+import io.tsdbpipe.series.SeriesGuardOperator;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
 /**
- * Measures what the series stage's state costs per active series: heap used by the heap state backend (TTL on, the
- * default window of 8 full) and bytes in a checkpoint. Prints the figures. Run: scripts/bench.sh --footprint [SERIES].
+ * Measures what the series stage's state costs per active series: heap used by the heap state backend (the default
+ * window of 8 full, 10 s apart, a counter's values) and bytes in a checkpoint. Prints the figures.
+ * Run: scripts/bench.sh --footprint [SERIES].
  */
 public final class SeriesStateFootprint {
 
@@ -25,12 +26,11 @@ public final class SeriesStateFootprint {
     public static void main(String[] args) throws Exception {
         int series = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int window = 8;
-        try (KeyedOneInputStreamOperatorTestHarness<String, DataPoint, DataPoint> h =
+        try (KeyedOneInputStreamOperatorTestHarness<SeriesId, DataPoint, DataPoint> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new SeriesGuardFunction(
-                                window, Duration.ofHours(1), 1000)),
-                        DataPoint::seriesKey,
-                        Types.STRING)) {
+                        new SeriesGuardOperator(window, Duration.ofHours(1), 1000),
+                        DataPoint::seriesId,
+                        SeriesIdTypeInfoFactory.TYPE)) {
             h.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
             h.setup();
             h.open();
@@ -39,7 +39,9 @@ public final class SeriesStateFootprint {
                 // a typical series: metric of ~15 chars, 3 tags
                 String[] tags = {"host", "web-" + (s % 5000), "instance_id", "eth" + (s / 5000), "type", "bytes_sent"};
                 for (int i = 0; i < window; i++) {
-                    h.processElement(DataPoint.ofLong("mking.network", 1_700_000_000L + i * 10L, i, tags, Origin.NONE), 0);
+                    // a counter's values (a step of ~1000 per 10 s)
+                    h.processElement(DataPoint.ofLong("mking.network", 1_700_000_000L + i * 10L,
+                            406_885_354_231L + s + i * 1000L, tags, Origin.NONE), 0);
                 }
                 if (s % 20_000 == 0) {
                     h.getOutput().clear();

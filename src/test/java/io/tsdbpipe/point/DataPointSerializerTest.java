@@ -1,6 +1,7 @@
 package io.tsdbpipe.point;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,36 @@ class DataPointSerializerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("256 tags")
                 .hasMessageContaining("validation.max-tags");
+    }
+
+    @Test
+    void roundTripsLongAndAnyUtf16Strings() throws Exception {
+        String longName = "a".repeat(200) + "." + "b".repeat(20_000);
+        String[] odd = {"\u0080", "\uD83D\uDE00 emoji", "\uD800 unpaired", "", "\u00ff"};
+        DataPoint p = DataPoint.ofLong(longName, 1L, 2L,
+                new String[] {odd[0], odd[1], odd[2], odd[3], "k", odd[4]}, new Origin("t\u00e9", 1, 2L));
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        DataPointSerializer.INSTANCE.serialize(p, out);
+        DataPointSerializer.INSTANCE.serialize(withTags(1), out);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        DataPoint copy = DataPointSerializer.INSTANCE.deserialize(in);
+        assertThat(copy).isEqualTo(p);
+        assertThat(copy.tags()).containsExactly(p.tags());
+        assertThat(DataPointSerializer.INSTANCE.deserialize(in)).isEqualTo(withTags(1));
+    }
+
+    @Test
+    void anEarlierLayoutsSnapshotIsIncompatibleAndTheCurrentOneCompatible() throws Exception {
+        TypeSerializerSnapshot<DataPoint> current = DataPointSerializer.INSTANCE.snapshotConfiguration();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, current);
+        TypeSerializerSnapshot<DataPoint> restored = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(current.resolveSchemaCompatibility(restored).isCompatibleAsIs()).isTrue();
+        // the earlier layout's snapshot: the same class, SimpleTypeSerializerSnapshot's version 3, no payload
+        DataPointSerializer.DataPointSerializerSnapshot earlier = new DataPointSerializer.DataPointSerializerSnapshot();
+        earlier.readSnapshot(3, new DataInputDeserializer(new byte[0]), getClass().getClassLoader());
+        assertThat(current.resolveSchemaCompatibility(earlier).isIncompatible()).isTrue();
     }
 
     @Test
