@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Finds the sent point behind each error of a {@code ?details} answer. Exact match on metric, timestamp, tags and value
  * text first; then without the value (should a TSD ever normalise the value text). The same point sent twice in one
- * batch matches twice. Only runs for 400 answers, so the entries' JSON is parsed here rather than kept parsed.
+ * batch matches twice. Runs only when an answer lists errors, so the entries' JSON is parsed here rather than kept parsed.
  */
 final class PutErrorMatcher {
 
@@ -18,6 +18,10 @@ final class PutErrorMatcher {
      * @return for each error, the index of the sent entry it refers to, or -1 when none is left that matches
      */
     static int[] match(List<OpenTsdbPutEntry> sent, List<PutResponse.PutError> errors) {
+        if (errors.isEmpty()) {
+            // the usual answer: parsing every sent point to match nothing cost a core's tenth at full speed
+            return new int[0];
+        }
         Map<String, ArrayDeque<Integer>> exact = new HashMap<>();
         Map<String, ArrayDeque<Integer>> loose = new HashMap<>();
         for (int i = 0; i < sent.size(); i++) {
