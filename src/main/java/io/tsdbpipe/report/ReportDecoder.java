@@ -53,7 +53,11 @@ public final class ReportDecoder implements Serializable {
     private final int maxPayloadBytes;
     private final int maxItemChars;
 
+    /** Jackson's own duplicate check: the trees of mappings, and a report read again to say where its key repeats. */
     private transient JsonFactory json;
+    /** No duplicate check of its own: under {@link #checked} for the formats, alone where a first pass checked. */
+    private transient JsonFactory plain;
+    private transient DuplicateKeyParser checked;
     private transient ObjectMapper tree;
     private transient JsonValue scratch;
     private transient Map<String, ReportFormat> byField;
@@ -96,10 +100,13 @@ public final class ReportDecoder implements Serializable {
     }
 
     private void init() {
+        StreamReadConstraints limits = StreamReadConstraints.builder().maxNestingDepth(64).build();
         json = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+                .streamReadConstraints(limits)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
+        plain = JsonFactory.builder().streamReadConstraints(limits).build();
+        checked = new DuplicateKeyParser();
         tree = new ObjectMapper(json)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // 1e-400 stays distinguishable from 0
@@ -121,7 +128,7 @@ public final class ReportDecoder implements Serializable {
                 arrayFormat = f;
             }
         }
-        ctx = new DecodeContext(json, rules, maxItemChars);
+        ctx = new DecodeContext(plain, rules, maxItemChars);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -209,7 +216,18 @@ public final class ReportDecoder implements Serializable {
                 }
             }
         }
-        try (JsonParser p = json.createParser(payload)) {
+        try {
+            return decodeWhole(checked.reset(plain.createParser(payload)));
+        } catch (IOException e) {
+            // A repeated key (the cheap check says no more) or broken JSON: the report is read again as it always was,
+            // with Jackson's own check, so that its error and where it is are exactly Jackson's.
+            ctx.restart();
+            return decodeWhole(json.createParser(payload));
+        }
+    }
+
+    private String decodeWhole(JsonParser parser) throws IOException {
+        try (JsonParser p = parser) {
             String problem = decodeReport(p);
             // also after an unknown shape: only a report read to its end is masked as well-formed text
             if (p.nextToken() != null) {
@@ -224,7 +242,7 @@ public final class ReportDecoder implements Serializable {
      * names that usually stops at the first one. Broken JSON counts as identified (shape detection reports it).
      */
     private boolean identifiedByAFormat(byte[] payload) {
-        try (JsonParser p = json.createParser(payload)) {
+        try (JsonParser p = checked.reset(plain.createParser(payload))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return true;
             }
