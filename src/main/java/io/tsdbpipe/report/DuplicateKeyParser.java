@@ -13,8 +13,8 @@ import java.util.HashSet;
 /**
  * A parser that fails with {@link RepeatedKey} at the first key repeated in any object, like Jackson's
  * {@code STRICT_DUPLICATE_DETECTION} but cheaper: the names of the open objects sit on one reused stack and a key is
- * compared with its object's earlier keys by hash (Jackson canonicalizes names, so equal keys usually are one String);
- * an object with many keys gets a hash set. It reports no location: the decoder reads a report with a repeated key
+ * compared with its object's earlier keys by hash (Jackson canonicalizes names, so equal keys usually are one String)
+ * only when a 64-bit mask of their hashes says it may repeat one; an object with many keys gets a hash set. It reports no location: the decoder reads a report with a repeated key
  * again with Jackson's own check, whose error says where. Every token passes through {@link #nextToken}, skipped ones
  * included. Reused for every report ({@link #reset}).
  */
@@ -39,6 +39,8 @@ final class DuplicateKeyParser extends JsonParserDelegate {
     private int used;
     /** Per open object (by depth): where its keys start on the stack. */
     private int[] starts = new int[16];
+    /** Per open object: one bit per key hash modulo 64; a key whose bit is clear is new without a scan. */
+    private long[] masks = new long[16];
     /** Per depth: the hash set of an object with more than {@link #SCAN_LIMIT} keys, or null. */
     private HashSet<String>[] sets = newSets(16);
     private int depth;
@@ -73,9 +75,11 @@ final class DuplicateKeyParser extends JsonParserDelegate {
     private void openObject() {
         if (++depth == starts.length) {
             starts = Arrays.copyOf(starts, depth * 2);
+            masks = Arrays.copyOf(masks, depth * 2);
             sets = Arrays.copyOf(sets, depth * 2);
         }
         starts[depth] = top;
+        masks[depth] = 0L;
         if (sets[depth] != null) {
             sets[depth].clear();
         }
@@ -109,11 +113,15 @@ final class DuplicateKeyParser extends JsonParserDelegate {
             return; // past the scan limit the set holds the object's keys; the stack no longer grows
         }
         int h = name.hashCode();
-        for (int i = start; i < top; i++) {
-            if (hashes[i] == h && (names[i] == name || names[i].equals(name))) {
-                throw new RepeatedKey();
+        long bit = 1L << h; // the shift takes h modulo 64
+        if ((masks[depth] & bit) != 0) {
+            for (int i = start; i < top; i++) {
+                if (hashes[i] == h && (names[i] == name || names[i].equals(name))) {
+                    throw new RepeatedKey();
+                }
             }
         }
+        masks[depth] |= bit;
         if (top == names.length) {
             names = Arrays.copyOf(names, top * 2);
             hashes = Arrays.copyOf(hashes, top * 2);
