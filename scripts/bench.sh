@@ -6,7 +6,8 @@ usage() {
 Usage: scripts/bench.sh [JMH options] [BENCHMARK_REGEX]
        scripts/bench.sh --footprint [SERIES]
 
-Builds the test classes and runs the JMH benchmarks under src/test/java/io/tsdbpipe/benchmark (default: all).
+Builds the test classes and runs the JMH benchmarks under src/test/java/io/tsdbpipe/benchmark and the sink's
+SinkEncodeBenchmark (default: all).
 Scores are operations per second on one thread; one operation = one datapoint for the decode benchmarks.
 When a run has both DecodeBenchmark.decodeX and its baseline tokenizeX (Jackson merely tokenizing the same bytes),
 it ends with the ratio decode/tokenize per format.
@@ -28,7 +29,7 @@ if [[ "${1:-}" == "--footprint" ]]; then
   exec "$JAVA" -Xmx4g -cp "$cp" io.tsdbpipe.benchmark.SeriesStateFootprint "${@:2}"
 fi
 "$JAVA" -cp "$cp" org.openjdk.jmh.Main \
-  -rf text -rff target/jmh-result.txt "${@:-io.tsdbpipe.benchmark}"
+  -rf text -rff target/jmh-result.txt "${@:-io.tsdbpipe.(benchmark|sink.SinkEncodeBenchmark)}"
 # decode/tokenize per format, from this run's scores (both benchmarks measured side by side)
 awk '$1 ~ /\.(decode|tokenize)[A-Z]/ && $2 == "thrpt" {
        name = $1; sub(/.*\./, "", name); score = $4; gsub(/,/, "", score)
