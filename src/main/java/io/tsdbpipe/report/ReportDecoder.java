@@ -53,7 +53,7 @@ public final class ReportDecoder implements Serializable {
     private final int maxPayloadBytes;
     private final int maxItemChars;
 
-    /** Jackson's own duplicate check: the trees of mappings, and a report read again to say where its key repeats. */
+    /** Jackson's own duplicate check: for a report read again to say where its key repeats (or what else broke). */
     private transient JsonFactory json;
     /** No duplicate check of its own: under {@link #checked} for the formats, alone where a first pass checked. */
     private transient JsonFactory plain;
@@ -267,6 +267,15 @@ public final class ReportDecoder implements Serializable {
     }
 
     private JsonNode readTree(byte[] payload) throws IOException {
+        try (JsonParser p = checked.reset(plain.createParser(payload))) {
+            JsonNode doc = tree.readTree(p);
+            if (doc != null) {
+                return doc;
+            }
+        } catch (IOException | RuntimeException e) {
+            // a repeated key, broken JSON, a number no BigDecimal holds: read again below, with Jackson's own check,
+            // so that the problem is told exactly as it always was
+        }
         JsonNode doc;
         try {
             doc = tree.readTree(payload);
