@@ -32,6 +32,16 @@ final class DuplicateKeyParser extends JsonParserDelegate {
         }
     }
 
+    /** Thrown at a top-level key of {@link #stopAt}: the reader wanted only documents without one. */
+    static final class StopKey extends JsonProcessingException {
+        private static final long serialVersionUID = 1L;
+
+        StopKey() {
+            super("a top-level key the reader stops at");
+        }
+    }
+
+    private java.util.Set<String> stopAt = java.util.Set.of();
     private String[] names = new String[64];
     private int[] hashes = new int[64];
     private int top;
@@ -51,7 +61,13 @@ final class DuplicateKeyParser extends JsonParserDelegate {
 
     /** Reads with {@code p} from now on, with no object open. */
     DuplicateKeyParser reset(JsonParser p) {
+        return reset(p, java.util.Set.of());
+    }
+
+    /** Reads with {@code p}, and fails with {@link StopKey} at a key of {@code stopAt} of the top-level object. */
+    DuplicateKeyParser reset(JsonParser p, java.util.Set<String> stopAt) {
         delegate = p;
+        this.stopAt = stopAt;
         Arrays.fill(names, 0, Math.max(used, top), null); // keep no report's names alive
         top = 0;
         used = 0;
@@ -96,7 +112,10 @@ final class DuplicateKeyParser extends JsonParserDelegate {
         }
     }
 
-    private void key(String name) throws RepeatedKey {
+    private void key(String name) throws JsonProcessingException {
+        if (depth == 1 && !stopAt.isEmpty() && stopAt.contains(name)) {
+            throw new StopKey();
+        }
         int start = starts[depth];
         int count = top - start;
         if (count >= SCAN_LIMIT) {

@@ -214,8 +214,11 @@ public final class ReportDecoder implements Serializable {
      * has; everything else to shape detection. Returns why the shape is unknown, or null.
      */
     private String decodeDetected(byte[] payload) throws IOException {
-        if (!mappings.ordered().isEmpty() && !identifiedByAFormat(payload)) {
-            JsonNode doc = readTree(payload);
+        JsonNode doc = mappings.ordered().isEmpty() ? null : unidentifiedTree(payload);
+        if (doc == null && !mappings.ordered().isEmpty() && !identifiedByAFormat(payload)) {
+            doc = readTree(payload); // the exact problem of a report the one-pass read gave up on
+        }
+        if (doc != null && doc != IDENTIFIED) {
             for (ReportMapping m : mappings.ordered()) {
                 if (m.matches(doc)) {
                     m.decode(doc, ctx, scratch);
@@ -241,6 +244,28 @@ public final class ReportDecoder implements Serializable {
                 throw new OwnProblem("there is content after the report");
             }
             return problem;
+        }
+    }
+
+    /** What {@link #unidentifiedTree} returns for a report a format identifies. */
+    private static final JsonNode IDENTIFIED = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+
+    /**
+     * In one pass, {@link #identifiedByAFormat} and {@link #readTree} of a well-formed report: its tree when no format
+     * identifies it, {@link #IDENTIFIED} when one does (read no further than the scan would), or null on any problem,
+     * for the two to tell it exactly as they always did.
+     */
+    private JsonNode unidentifiedTree(byte[] payload) {
+        try (JsonParser p = checked.reset(plain.createParser(payload), identifying)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonNode doc = tree.readTree(p);
+            return doc != null && doc.isObject() ? doc : null;
+        } catch (DuplicateKeyParser.StopKey identified) {
+            return IDENTIFIED;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
