@@ -6,9 +6,13 @@ usage() {
 Usage: scripts/bench.sh [JMH options] [BENCHMARK_REGEX]
        scripts/bench.sh --footprint [SERIES]
 
-Builds the test classes and runs the JMH benchmarks under src/test/java/io/tsdbpipe/benchmark (default: all).
+Builds the test classes and runs the JMH benchmarks under src/test/java/io/tsdbpipe/benchmark and the sink's
+SinkEncodeBenchmark (default: all).
 Scores are operations per second on one thread; one operation = one datapoint for the decode benchmarks.
+When a run has both DecodeBenchmark.decodeX and its baseline tokenizeX (Jackson merely tokenizing the same bytes),
+it ends with the ratio decode/tokenize per format.
 Examples: scripts/bench.sh                      # everything, 1 fork, 3x2 s warm-up, 5x2 s measurement
+          scripts/bench.sh 'DecodeBenchmark.(decode|tokenize)'   # decoders and their baselines, with the ratios
           scripts/bench.sh -f 2 DecodeBenchmark.decodeTbds
           scripts/bench.sh --footprint 200000     # series-stage state per series: heap and checkpoint bytes
 USAGE
@@ -25,4 +29,15 @@ if [[ "${1:-}" == "--footprint" ]]; then
   exec "$JAVA" -Xmx4g -cp "$cp" io.tsdbpipe.benchmark.SeriesStateFootprint "${@:2}"
 fi
 "$JAVA" -cp "$cp" org.openjdk.jmh.Main \
-  -rf text -rff target/jmh-result.txt "${@:-io.tsdbpipe.benchmark}"
+  -rf text -rff target/jmh-result.txt "${@:-io.tsdbpipe.(benchmark|sink.SinkEncodeBenchmark)}"
+# decode/tokenize per format, from this run's scores (both benchmarks measured side by side)
+awk '$1 ~ /\.(decode|tokenize)[A-Z]/ && $2 == "thrpt" {
+       name = $1; sub(/.*\./, "", name); score = $4; gsub(/,/, "", score)
+       if (sub(/^decode/, "", name)) decode[name] = score; else if (sub(/^tokenize/, "", name)) tokenize[name] = score
+     }
+     END {
+       for (f in decode) if (f in tokenize && tokenize[f] > 0) {
+         if (!header++) printf "%-16s %14s %14s %8s\n", "format", "decode dp/s", "tokenize dp/s", "ratio"
+         printf "%-16s %14.0f %14.0f %8.2f\n", f, decode[f], tokenize[f], decode[f] / tokenize[f]
+       }
+     }' target/jmh-result.txt

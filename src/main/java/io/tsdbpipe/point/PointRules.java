@@ -65,18 +65,21 @@ public final class PointRules implements Serializable {
         }
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (!((c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || c == '-'
-                    || c == '_'
-                    || c == '.'
-                    || c == '/'
-                    || (c > 127 && Character.isLetter(c)))) {
+            if (c < 128 ? !NAME_ASCII[c] : !Character.isLetter(c)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The ASCII characters of a valid name: {@code a-z A-Z 0-9 - _ . /}. */
+    private static final boolean[] NAME_ASCII = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            NAME_ASCII[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '/';
+        }
     }
 
     /** Returns the metric if OpenTSDB accepts it as a name. */

@@ -58,6 +58,12 @@ public final class BlueKingReportFormat implements ReportFormat {
     private transient JsonEntries metricEntries;
     private transient JsonValue timestamp;
     private transient String[] dims;
+    /**
+     * The metrics of the previous item of this report, by position (key, metric name): the items of a report usually
+     * have the same keys in the same order, and a key that made a metric once passed every name rule.
+     */
+    private transient String[] metricKeys;
+    private transient String[] metricNames;
 
     /** @param defaultMaxFutureMillis bk-monitor's max_future_time_offset of channels that set none (3600 s) */
     public BlueKingReportFormat(long defaultMaxFutureMillis) {
@@ -86,7 +92,10 @@ public final class BlueKingReportFormat implements ReportFormat {
             metricEntries = new JsonEntries();
             timestamp = new JsonValue();
             dims = new String[16];
+            metricKeys = new String[16];
+            metricNames = new String[16];
         }
+        Arrays.fill(metricKeys, null); // another report, maybe another channel
         long dataId = -1;
         boolean hasId = false;
         String token = null;
@@ -285,6 +294,14 @@ public final class BlueKingReportFormat implements ReportFormat {
             String key = metricEntries.name(i);
             JsonValue value = metricEntries.value(i);
             try {
+                if (i < metricKeys.length && metricKeys[i] == key) {
+                    if (!value.isJsonNumber()) {
+                        throw new InvalidPointException(RejectReason.INVALID_VALUE,
+                                "value must be a JSON number, was " + value.describe());
+                    }
+                    ctx.point(value.point(metricNames[i], sortedTags, ts, ctx.origin()));
+                    continue;
+                }
                 if (!isBkName(key)) {
                     throw new InvalidPointException(RejectReason.INVALID_METRIC,
                             "metric name \"" + key + "\" breaks bk-monitor's rule " + NAME_RULE);
@@ -298,6 +315,10 @@ public final class BlueKingReportFormat implements ReportFormat {
                             "value must be a JSON number, was " + value.describe());
                 }
                 String metric = rules.metric(channel.metric(key));
+                if (i < metricKeys.length) {
+                    metricKeys[i] = key;
+                    metricNames[i] = metric;
+                }
                 ctx.point(value.point(metric, sortedTags, ts, ctx.origin()));
             } catch (InvalidPointException e) {
                 ctx.entryReject(e, "item " + index + ", metric \"" + key + "\": " + e.getMessage(), start, p, key,

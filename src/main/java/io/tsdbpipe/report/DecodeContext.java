@@ -56,6 +56,11 @@ public final class DecodeContext {
         this.nowMillis = nowMillis;
         this.recordTimestamp = recordTimestamp;
         this.channels = channels;
+        restart();
+    }
+
+    /** Drops what this report yielded so far: it is read again from its start. */
+    void restart() {
         points.clear();
         events.clear();
         rejects.clear();
@@ -67,7 +72,10 @@ public final class DecodeContext {
         return channels;
     }
 
-    /** A new parser over the whole report, for a format that needs a second pass (close it). */
+    /**
+     * A new parser over the whole report, for a format that needs a second pass (close it). It checks no duplicate
+     * keys: the first pass read the whole report and did.
+     */
     public JsonParser reparse() throws IOException {
         return json.createParser(payload);
     }

@@ -15,7 +15,8 @@ import java.io.IOException;
 
 /**
  * A scalar read from the parser before the rest of its datapoint is known (JSON fields come in any order). Integers
- * are read without making a string; reused, so it allocates nothing itself.
+ * are read without making a string, and so are strings of digits that an integer writes the same way back ("42", not
+ * "042"): their text is made only if a message needs it. Reused, so it allocates nothing itself.
  */
 final class JsonValue {
 
@@ -25,17 +26,30 @@ final class JsonValue {
     private static final int TEXT = 3;
     private static final int NOT_SCALAR = 4;
 
+    private static final long MAX_13_DIGITS = 9_999_999_999_999L;
+
     private int kind;
     private long longValue;
     private double doubleValue;
     private String text;
     private boolean fromString;
+    /** A TEXT whose text is {@code Long.toString(longValue)}, not made yet. */
+    private boolean digits;
 
     JsonValue clear() {
         kind = ABSENT;
         text = null;
         fromString = false;
+        digits = false;
         return this;
+    }
+
+    /** The text of a TEXT value. */
+    private String text() {
+        if (text == null && digits) {
+            text = Long.toString(longValue);
+        }
+        return text;
     }
 
     boolean isAbsent() {
@@ -64,7 +78,7 @@ final class JsonValue {
             case DOUBLE:
                 return Double.toString(doubleValue);
             case TEXT:
-                return fromString ? '"' + text + '"' : text;
+                return fromString ? '"' + text() + '"' : text;
             case NOT_SCALAR:
                 return text;
             default:
@@ -81,7 +95,7 @@ final class JsonValue {
                 return Double.isFinite(doubleValue)
                         ? Double.toString(doubleValue) : PointJson.quote(Double.toString(doubleValue));
             case TEXT:
-                return fromString ? PointJson.quote(text) : text; // not from a string: the number's own JSON text
+                return fromString ? PointJson.quote(text()) : text; // not from a string: the number's own JSON text
             case NOT_SCALAR:
                 return text.equals("true") || text.equals("false") ? text : PointJson.quote(text);
             default:
@@ -128,6 +142,7 @@ final class JsonValue {
     void read(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         fromString = false;
+        digits = false;
         if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             kind = LONG;
             longValue = p.getLongValue();
@@ -139,6 +154,10 @@ final class JsonValue {
                 kind = TEXT; // 1e-400 (read as 0.0) or 1e400: the text's rules refuse it with its own words
                 text = p.getText();
             }
+        } else if (t == JsonToken.VALUE_STRING && readDigits(p)) {
+            kind = TEXT;
+            text = null;
+            fromString = true;
         } else if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
             kind = TEXT;
             text = p.getText();
@@ -152,13 +171,45 @@ final class JsonValue {
         }
     }
 
+    /**
+     * Reads the current string into {@link #longValue} if it is an integer as {@link Long#toString} writes it, of at
+     * most 18 digits (no overflow): {@code 0}, or an optional {@code -} and digits without a leading zero.
+     */
+    private boolean readDigits(JsonParser p) throws IOException {
+        char[] c = p.getTextCharacters();
+        int i = p.getTextOffset();
+        int end = i + p.getTextLength();
+        boolean negative = i < end && c[i] == '-';
+        if (negative) {
+            i++;
+        }
+        int n = end - i;
+        if (n == 0 || n > 18 || (c[i] == '0' && (n > 1 || negative))) {
+            return false;
+        }
+        long v = 0;
+        for (; i < end; i++) {
+            int d = c[i] - '0';
+            if (d < 0 || d > 9) {
+                return false;
+            }
+            v = v * 10 + d;
+        }
+        longValue = negative ? -v : v;
+        digits = true;
+        return true;
+    }
+
     /** This value as a timestamp: an integer or a string of digits. */
     long timestamp(PointRules rules, long nowMillis) throws InvalidPointException {
         switch (kind) {
             case LONG:
                 return rules.timestamp(longValue, nowMillis);
             case TEXT:
-                return rules.timestamp(text, nowMillis);
+                // a string of 1 to 13 digits reads as its number; anything else by the text's rules, with its words
+                return digits && longValue > 0 && longValue <= MAX_13_DIGITS
+                        ? rules.timestamp(longValue, nowMillis)
+                        : rules.timestamp(text(), nowMillis);
             case DOUBLE:
                 throw new InvalidPointException(
                         RejectReason.INVALID_TIMESTAMP, "timestamp must be an integer, was " + doubleValue);
@@ -178,7 +229,9 @@ final class JsonValue {
             case DOUBLE:
                 return PointRules.point(metric, sortedTags, ts, doubleValue, origin);
             case TEXT:
-                return PointRules.point(metric, sortedTags, ts, text, origin);
+                return digits
+                        ? DataPoint.ofLong(metric, ts, longValue, sortedTags, origin)
+                        : PointRules.point(metric, sortedTags, ts, text, origin);
             case NOT_SCALAR:
                 throw new InvalidPointException(RejectReason.INVALID_VALUE, "value must be a number, was " + text);
             default:

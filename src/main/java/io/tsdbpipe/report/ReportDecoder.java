@@ -53,7 +53,11 @@ public final class ReportDecoder implements Serializable {
     private final int maxPayloadBytes;
     private final int maxItemChars;
 
+    /** Jackson's own duplicate check: for a report read again to say where its key repeats (or what else broke). */
     private transient JsonFactory json;
+    /** No duplicate check of its own: under {@link #checked} for the formats, alone where a first pass checked. */
+    private transient JsonFactory plain;
+    private transient DuplicateKeyParser checked;
     private transient ObjectMapper tree;
     private transient JsonValue scratch;
     private transient Map<String, ReportFormat> byField;
@@ -96,10 +100,20 @@ public final class ReportDecoder implements Serializable {
     }
 
     private void init() {
+        StreamReadConstraints limits = StreamReadConstraints.builder().maxNestingDepth(64).build();
+        // FastDoubleParser: the same doubles as Double.parseDouble (correctly rounded), in less time
         json = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+                .streamReadConstraints(limits)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
+        // Names are canonicalized per parser either way; interning each new one (a timestamp key, say) costs more
+        plain = JsonFactory.builder()
+                .streamReadConstraints(limits)
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .build();
+        checked = new DuplicateKeyParser();
         tree = new ObjectMapper(json)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // 1e-400 stays distinguishable from 0
@@ -121,7 +135,7 @@ public final class ReportDecoder implements Serializable {
                 arrayFormat = f;
             }
         }
-        ctx = new DecodeContext(json, rules, maxItemChars);
+        ctx = new DecodeContext(plain, rules, maxItemChars);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -200,8 +214,11 @@ public final class ReportDecoder implements Serializable {
      * has; everything else to shape detection. Returns why the shape is unknown, or null.
      */
     private String decodeDetected(byte[] payload) throws IOException {
-        if (!mappings.ordered().isEmpty() && !identifiedByAFormat(payload)) {
-            JsonNode doc = readTree(payload);
+        JsonNode doc = mappings.ordered().isEmpty() ? null : unidentifiedTree(payload);
+        if (doc == null && !mappings.ordered().isEmpty() && !identifiedByAFormat(payload)) {
+            doc = readTree(payload); // the exact problem of a report the one-pass read gave up on
+        }
+        if (doc != null && doc != IDENTIFIED) {
             for (ReportMapping m : mappings.ordered()) {
                 if (m.matches(doc)) {
                     m.decode(doc, ctx, scratch);
@@ -209,7 +226,18 @@ public final class ReportDecoder implements Serializable {
                 }
             }
         }
-        try (JsonParser p = json.createParser(payload)) {
+        try {
+            return decodeWhole(checked.reset(plain.createParser(payload)));
+        } catch (IOException e) {
+            // A repeated key (the cheap check says no more) or broken JSON: the report is read again as it always was,
+            // with Jackson's own check, so that its error and where it is are exactly Jackson's.
+            ctx.restart();
+            return decodeWhole(json.createParser(payload));
+        }
+    }
+
+    private String decodeWhole(JsonParser parser) throws IOException {
+        try (JsonParser p = parser) {
             String problem = decodeReport(p);
             // also after an unknown shape: only a report read to its end is masked as well-formed text
             if (p.nextToken() != null) {
@@ -219,12 +247,34 @@ public final class ReportDecoder implements Serializable {
         }
     }
 
+    /** What {@link #unidentifiedTree} returns for a report a format identifies. */
+    private static final JsonNode IDENTIFIED = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+
+    /**
+     * In one pass, {@link #identifiedByAFormat} and {@link #readTree} of a well-formed report: its tree when no format
+     * identifies it, {@link #IDENTIFIED} when one does (read no further than the scan would), or null on any problem,
+     * for the two to tell it exactly as they always did.
+     */
+    private JsonNode unidentifiedTree(byte[] payload) {
+        try (JsonParser p = checked.reset(plain.createParser(payload), identifying)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonNode doc = tree.readTree(p);
+            return doc != null && doc.isObject() ? doc : null;
+        } catch (DuplicateKeyParser.StopKey identified) {
+            return IDENTIFIED;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /**
      * Whether the report is an array, or an object with a field that identifies a format: a scan of the top-level field
      * names that usually stops at the first one. Broken JSON counts as identified (shape detection reports it).
      */
     private boolean identifiedByAFormat(byte[] payload) {
-        try (JsonParser p = json.createParser(payload)) {
+        try (JsonParser p = checked.reset(plain.createParser(payload))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return true;
             }
@@ -242,6 +292,15 @@ public final class ReportDecoder implements Serializable {
     }
 
     private JsonNode readTree(byte[] payload) throws IOException {
+        try (JsonParser p = checked.reset(plain.createParser(payload))) {
+            JsonNode doc = tree.readTree(p);
+            if (doc != null) {
+                return doc;
+            }
+        } catch (IOException | RuntimeException e) {
+            // a repeated key, broken JSON, a number no BigDecimal holds: read again below, with Jackson's own check,
+            // so that the problem is told exactly as it always was
+        }
         JsonNode doc;
         try {
             doc = tree.readTree(payload);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,13 @@ public final class TbdsReportFormat implements ReportFormat {
     private final Pattern hostnamePattern;
 
     private transient JsonEntries entryReader;
+    /**
+     * The timestamps of the previous item's entries in this report, by position: the items of a report usually share
+     * them, names and order (a parser gives equal names as one String).
+     */
+    private transient String[] tsNames;
+    private transient long[] tsValues;
+    private transient int tsCount;
 
     /**
      * @param separator put between appid and metricname
@@ -53,6 +61,12 @@ public final class TbdsReportFormat implements ReportFormat {
 
     @Override
     public void decodeObject(JsonParser p, DecodeContext ctx) throws IOException {
+        if (tsNames == null) {
+            tsNames = new String[16];
+            tsValues = new long[16];
+        }
+        Arrays.fill(tsNames, 0, tsCount, null);
+        tsCount = 0;
         for (JsonToken t = p.currentToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
             String field = p.currentName();
             JsonToken v = p.nextToken();
@@ -158,7 +172,7 @@ public final class TbdsReportFormat implements ReportFormat {
         }
         for (int i = 0; i < entries; i++) {
             try {
-                long ts = ctx.rules().timestamp(entryReader.name(i), ctx.nowMillis());
+                long ts = timestamp(ctx, i);
                 ctx.point(entryReader.value(i).point(metric, sortedTags, ts, ctx.origin()));
             } catch (InvalidPointException e) {
                 ctx.entryReject(e, "item " + index + ", entry \"" + entryReader.name(i) + "\": " + e.getMessage(),
@@ -167,4 +181,20 @@ public final class TbdsReportFormat implements ReportFormat {
         }
     }
 
+    /** Entry {@code i}'s timestamp: the previous item's at that position when it had the same name. */
+    private long timestamp(DecodeContext ctx, int i) throws InvalidPointException {
+        String name = entryReader.name(i);
+        if (i < tsCount && tsNames[i] == name) {
+            return tsValues[i];
+        }
+        long ts = ctx.rules().timestamp(name, ctx.nowMillis());
+        if (i >= tsNames.length) {
+            tsNames = Arrays.copyOf(tsNames, i * 2);
+            tsValues = Arrays.copyOf(tsValues, i * 2);
+        }
+        tsNames[i] = name;
+        tsValues[i] = ts;
+        tsCount = Math.max(tsCount, i + 1);
+        return ts;
+    }
 }

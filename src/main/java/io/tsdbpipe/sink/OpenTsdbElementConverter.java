@@ -40,9 +40,13 @@ public final class OpenTsdbElementConverter implements ElementConverter<DataPoin
         put(METRIC);
         string(p.metric());
         put(TIMESTAMP);
-        ascii(Long.toString(p.timestamp()));
+        decimal(p.timestamp());
         put(VALUE);
-        ascii(p.valueText());
+        if (p.isFloating()) {
+            ascii(p.valueText());
+        } else {
+            decimal(p.longValue());
+        }
         put(TAGS);
         String[] tags = p.tags();
         for (int i = 0; i < tags.length; i += 2) {
@@ -60,47 +64,75 @@ public final class OpenTsdbElementConverter implements ElementConverter<DataPoin
 
     /** A JSON string literal in UTF-8; valid names are plain ASCII or letters, so escapes are the rare path. */
     private void string(String s) {
-        put((byte) '"');
-        for (int i = 0, n = s.length(); i < n; i++) {
+        int n = s.length();
+        ensure(2 + 6 * n); // the longest form of a char: a \\uXXXX escape
+        byte[] b = buf;
+        int at = len;
+        b[at++] = '"';
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 if (c == '"' || c == '\\') {
-                    put((byte) '\\');
-                    put((byte) c);
+                    b[at++] = '\\';
+                    b[at++] = (byte) c;
                 } else if (c < 0x20) {
-                    put((byte) '\\');
-                    put((byte) 'u');
-                    put((byte) '0');
-                    put((byte) '0');
-                    put(HEX[c >> 4]);
-                    put(HEX[c & 0xF]);
+                    b[at++] = '\\';
+                    b[at++] = 'u';
+                    b[at++] = '0';
+                    b[at++] = '0';
+                    b[at++] = HEX[c >> 4];
+                    b[at++] = HEX[c & 0xF];
                 } else {
-                    put((byte) c);
+                    b[at++] = (byte) c;
                 }
             } else if (c < 0x800) {
-                put((byte) (0xC0 | (c >> 6)));
-                put((byte) (0x80 | (c & 0x3F)));
+                b[at++] = (byte) (0xC0 | (c >> 6));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
-                put((byte) (0xF0 | (cp >> 18)));
-                put((byte) (0x80 | ((cp >> 12) & 0x3F)));
-                put((byte) (0x80 | ((cp >> 6) & 0x3F)));
-                put((byte) (0x80 | (cp & 0x3F)));
+                b[at++] = (byte) (0xF0 | (cp >> 18));
+                b[at++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[at++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (cp & 0x3F));
             } else if (Character.isSurrogate(c)) {
                 // A lone surrogate has no UTF-8 form; JSON can still carry it escaped.
-                put((byte) '\\');
-                put((byte) 'u');
-                put(HEX[(c >> 12) & 0xF]);
-                put(HEX[(c >> 8) & 0xF]);
-                put(HEX[(c >> 4) & 0xF]);
-                put(HEX[c & 0xF]);
+                b[at++] = '\\';
+                b[at++] = 'u';
+                b[at++] = HEX[(c >> 12) & 0xF];
+                b[at++] = HEX[(c >> 8) & 0xF];
+                b[at++] = HEX[(c >> 4) & 0xF];
+                b[at++] = HEX[c & 0xF];
             } else {
-                put((byte) (0xE0 | (c >> 12)));
-                put((byte) (0x80 | ((c >> 6) & 0x3F)));
-                put((byte) (0x80 | (c & 0x3F)));
+                b[at++] = (byte) (0xE0 | (c >> 12));
+                b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        put((byte) '"');
+        b[at++] = '"';
+        len = at;
+    }
+
+    /** A long in decimal, as Long.toString writes it, without making the string. */
+    private void decimal(long v) {
+        if (v == Long.MIN_VALUE) {
+            ascii(Long.toString(v));
+            return;
+        }
+        ensure(20);
+        if (v < 0) {
+            buf[len++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long x = v; x >= 10; x /= 10) {
+            digits++;
+        }
+        int at = len + digits;
+        len = at;
+        do {
+            buf[--at] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        } while (v != 0);
     }
 
     private void ascii(String s) {

@@ -17,6 +17,9 @@ import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.report.TbdsReportFormat;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,6 +35,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +47,10 @@ import java.util.concurrent.TimeUnit;
  * a TBDS report of 10 items x 10 entries, an OpenTSDB array of 100 points, a BlueKing time series report of 10 items
  * x 10 metrics (channel lookup and token check included) and 100 records of the seed's mapping, all with 3-5 tags,
  * through the same {@link ReportDecoder} the job uses; plus the serializer every point crosses at the keyBy.
- * Run: scripts/bench.sh.
+ *
+ * <p>Each {@code decodeX} has a {@code tokenizeX} baseline: Jackson merely tokenizing the same bytes (a nextToken loop
+ * to the end, no values read), counted per datapoint like its decode benchmark, so that the two scores of one run
+ * compare directly (scripts/bench.sh prints decode/tokenize per format). Run: scripts/bench.sh.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -57,6 +64,7 @@ public class DecodeBenchmark {
 
     private static final String TOKEN = "9e0c5c1a2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7";
 
+    private final JsonFactory plain = new JsonFactory();
     private ReportDecoder decoder;
     private ReportDecoder mapped;
     private RawRecord tbds;
@@ -175,6 +183,41 @@ public class DecodeBenchmark {
     public void decodeSeedMapping(Blackhole bh) {
         for (RawRecord r : seedRecords) {
             decode(mapped, r, bh);
+        }
+    }
+
+    /** Jackson tokenizing a report to its end, without reading a value: the decode benchmarks' baseline. */
+    private static void tokenize(JsonFactory json, RawRecord record, Blackhole bh) throws IOException {
+        try (JsonParser p = json.createParser(record.value())) {
+            while (p.nextToken() != null) {
+                bh.consume(p.currentTokenId());
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public void tokenizeTbds(Blackhole bh) throws IOException {
+        tokenize(plain, tbds, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public void tokenizeOpenTsdbJson(Blackhole bh) throws IOException {
+        tokenize(plain, openTsdb, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public void tokenizeBlueKing(Blackhole bh) throws IOException {
+        tokenize(plain, blueKing, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POINTS)
+    public void tokenizeSeedMapping(Blackhole bh) throws IOException {
+        for (RawRecord r : seedRecords) {
+            tokenize(plain, r, bh);
         }
     }
 

@@ -180,4 +180,36 @@ class PutBodyEncoderTest {
         }
         assertThat(gzip.rawBudget()).isEqualTo(8191);
     }
+
+    /** The writer encodes parts of batches from the task thread and from the HTTP client's threads at once. */
+    @Test
+    void gzipBodiesEncodedFromSeveralThreadsAtOnceAreEachWhole() throws Exception {
+        PutBodyEncoder encoder = new PutBodyEncoder(new RequestSizer(1 << 20, true));
+        List<List<OpenTsdbPutEntry>> batches = List.of(
+                entries(TestPoints.mixed(700, 0)), entries(noisy(300, 5)), entries(TestPoints.mixed(40, 9000)));
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 3; t++) {
+            List<OpenTsdbPutEntry> batch = batches.get(t);
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        PutBodyEncoder.Encoded e = encoder.encode(batch);
+                        assertThat(e.count()).isEqualTo(batch.size());
+                        JsonNode array = decode(e.body(), true);
+                        assertThat(array.size()).isEqualTo(batch.size());
+                        assertThat(array.get(batch.size() - 1).toString())
+                                .isEqualTo(MAPPER.readTree(batch.get(batch.size() - 1).json()).toString());
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+    }
 }
