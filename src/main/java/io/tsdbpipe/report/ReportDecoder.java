@@ -7,6 +7,7 @@ import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.RejectReason;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -107,12 +108,11 @@ public final class ReportDecoder implements Serializable {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
-        // Names are canonicalized per parser either way; interning each new one (a timestamp key, say) costs more
-        plain = JsonFactory.builder()
+        // Field names not interned (a timestamp key, say, is new in almost every report); see ReportJsonFactory
+        plain = new ReportJsonFactory(new JsonFactoryBuilder()
                 .streamReadConstraints(limits)
                 .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                .build();
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER));
         checked = new DuplicateKeyParser();
         tree = new ObjectMapper(json)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
