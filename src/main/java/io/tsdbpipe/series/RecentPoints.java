@@ -32,11 +32,15 @@ final class RecentPoints {
     private final boolean[] floating = new boolean[MAX_WINDOW + 1];
     private int size;
 
-    /** Loads a series' state (null: none), at most {@code window} entries (the newest). */
-    void read(byte[] state, int window) {
+    /**
+     * Loads a series' state (null: none), at most {@code window} entries (the newest).
+     *
+     * @return whether the state held more (written with a larger window): then it should be written back
+     */
+    boolean read(byte[] state, int window) {
         size = 0;
         if (state == null) {
-            return;
+            return false;
         }
         int pos = TOUCHED_BYTES;
         long instant = 0;
@@ -79,7 +83,9 @@ final class RecentPoints {
             System.arraycopy(bits, drop, bits, 0, window);
             System.arraycopy(floating, drop, floating, 0, window);
             size = window;
+            return true;
         }
+        return false;
     }
 
     /** The entry of this instant, or {@code -(insertion point) - 1}, as {@link Arrays#binarySearch(long[], long)}. */

@@ -108,7 +108,11 @@ public final class SeriesGuardOperator extends AbstractStreamOperator<DataPoint>
         DataPoint point = element.getValue();
         long now = getProcessingTimeService().getCurrentProcessingTime();
         byte[] state = recent.value();
-        points.read(state == null || isExpired(state, now) ? null : state, window);
+        if (points.read(state == null || isExpired(state, now) ? null : state, window)) {
+            // restored into a smaller window: forget the oldest for good (keeping the write time), or a larger window
+            // later would bring them back, whatever this point's fate
+            recent.update(points.write(RecentPoints.touchedMillis(state)));
+        }
         long instant = point.instantMillis();
         boolean floating = point.isFloating();
         long bits = floating ? Double.doubleToLongBits(point.doubleValue()) : point.longValue();

@@ -160,6 +160,36 @@ class SeriesGuardOperatorTest {
     }
 
     @Test
+    void instantsBeyondASmallerWindowStayForgottenWhenTheWindowGrowsAgain() throws Exception {
+        // A restore into a smaller window forgets the oldest instants even when no point of the series is let through
+        // (a duplicate, a conflict or a too-old point leaves the state otherwise unwritten): grown again, the window
+        // must not bring them back and refuse a point the smaller window let through.
+        OperatorSubtaskState wide;
+        try (var h = harness(8)) {
+            h.open();
+            for (long ts = 1; ts <= 8; ts++) {
+                h.processElement(p(ts, -ts), 0);
+            }
+            wide = h.snapshot(1L, 0L);
+        }
+        OperatorSubtaskState narrow;
+        try (var h = harness(2)) {
+            h.initializeState(wide);
+            h.open();
+            h.processElement(p(8, -8), 0); // a duplicate: dropped
+            h.processElement(p(3, 30), 0); // older than the window of 2: passes unchecked
+            assertThat(values(h)).containsExactly(p(3, 30));
+            narrow = h.snapshot(2L, 0L);
+        }
+        try (var h = harness(63)) {
+            h.initializeState(narrow);
+            h.open();
+            h.processElement(p(3, 30), 0); // a replay of what the window of 2 let through
+            assertThat(rejects(h)).isEmpty();
+        }
+    }
+
+    @Test
     void forgetsASeriesAfterItsTtl() throws Exception {
         try (var h = harness(8, Duration.ofSeconds(10))) {
             h.open();
