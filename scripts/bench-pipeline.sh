@@ -82,7 +82,8 @@ bare_epoch=$(( start_epoch + 40000 * 3600 ))
 
 cp="$(job_classpath)" || exit 1   # compiled once here, so that no Maven JVM runs inside a measurement
 tool() {
-  "$JAVA" -Xmx1g -XX:+UseSerialGC -Dlog4j2.configurationFile="$REPO_DIR/scripts/lib/log4j2-local.properties" \
+  # 4 GiB: the bare client holds every datapoint of a large run (6 million take ~2 GB) before its clock starts
+  "$JAVA" -Xmx4g -XX:+UseSerialGC -Dlog4j2.configurationFile="$REPO_DIR/scripts/lib/log4j2-local.properties" \
     -Dlog.file="$out/tools.log" -cp "$cp" "$@"
 }
 # result KEY LINE: the value of KEY=... in a tool's "result ..." line

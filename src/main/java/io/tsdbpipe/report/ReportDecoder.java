@@ -28,6 +28,7 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Turns one raw report into datapoints, events and rejects: a topic bound to a mapping goes through that mapping;
@@ -341,7 +342,7 @@ public final class ReportDecoder implements Serializable {
             p.nextToken();
             p.skipChildren();
         }
-        return "no field of any enabled format " + byField.keySet()
+        return "no field of any enabled format " + new TreeSet<>(byField.keySet())
                 + (mappings.ordered().isEmpty() ? "" : " and no mapping " + mappings.orderedNames() + " matches");
     }
 
