@@ -82,7 +82,7 @@ public final class ShowOpenTsdb {
         // the "none" aggregator keeps every series apart
         String m = URLEncoder.encode("none:" + metric, StandardCharsets.UTF_8);
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/api/query?start=" + start + "&ms=true&m=" + m))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(Duration.ofMinutes(2)) // a metric of a large benchmark run is ~1 million points
                 .GET()
                 .build();
         HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
