@@ -1,6 +1,7 @@
 package io.tsdbpipe.job;
 
 import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.series.EarlierSeriesGuard;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.series.RetiredSeriesState;
@@ -9,11 +10,7 @@ import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -23,9 +20,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,7 +30,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,7 +54,6 @@ class SeriesStateUpgradeITCase {
     private static final long TS = 1_700_000_000L;
 
     /** Points the earlier version's stage wrote state for (the function runs in this JVM). */
-    private static final AtomicInteger WRITTEN = new AtomicInteger();
 
     @TempDir
     Path savepoints;
@@ -87,7 +80,7 @@ class SeriesStateUpgradeITCase {
                     .setParallelism(2)
                     .map(SeriesStateUpgradeITCase::anyPoint)
                     .keyBy(DataPoint::seriesKey, Types.STRING)
-                    .process(new EarlierSeriesGuard())
+                    .process(new EarlierSeriesGuard(null))
                     .uid(RetiredSeriesState.UID)
                     .setParallelism(2)
                     .sinkTo(new NoSink());
@@ -95,7 +88,7 @@ class SeriesStateUpgradeITCase {
             JobClient job = earlier.executeAsync("series-upgrade-earlier");
             String savepoint;
             try {
-                await("the earlier stage's state", () -> WRITTEN.get() == 1);
+                await("the earlier stage's state", () -> EarlierSeriesGuard.WRITTEN.get() == 1);
                 Thread.sleep(1500); // a checkpoint completed: every task runs, as a savepoint needs
                 savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                         .get(60, TimeUnit.SECONDS);
@@ -146,28 +139,6 @@ class SeriesStateUpgradeITCase {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(200);
-        }
-    }
-
-    /** The series stage of earlier versions, as far as its state goes. */
-    private static final class EarlierSeriesGuard extends KeyedProcessFunction<String, DataPoint, DataPoint> {
-        private transient ValueState<long[]> recent;
-
-        @Override
-        public void open(OpenContext openContext) {
-            ValueStateDescriptor<long[]> descriptor =
-                    new ValueStateDescriptor<>("recent-points", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(1))
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build());
-            recent = getRuntimeContext().getState(descriptor);
-        }
-
-        @Override
-        public void processElement(DataPoint point, Context ctx, Collector<DataPoint> out) throws Exception {
-            recent.update(new long[] {point.instantMillis() << 1, point.longValue()});
-            WRITTEN.incrementAndGet();
         }
     }
 

@@ -9,21 +9,14 @@ import io.tsdbpipe.point.RejectReason;
 import io.tsdbpipe.point.SeriesId;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -281,35 +274,9 @@ class SeriesGuardOperatorTest {
 
     // ---------------------------------------------------------------- state of earlier versions
 
-    /** Writes a raw {@code long[]} keyed by the series text, the way the series stage of an earlier version did. */
-    private static final class EarlierVersionState extends KeyedProcessFunction<String, DataPoint, DataPoint> {
-        private final long[] state;
-        private transient ValueState<long[]> recent;
-
-        EarlierVersionState(long[] state) {
-            this.state = state;
-        }
-
-        @Override
-        public void open(OpenContext openContext) {
-            ValueStateDescriptor<long[]> descriptor =
-                    new ValueStateDescriptor<>("recent-points", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(1))
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build());
-            recent = getRuntimeContext().getState(descriptor);
-        }
-
-        @Override
-        public void processElement(DataPoint point, Context ctx, Collector<DataPoint> out) throws Exception {
-            recent.update(state);
-        }
-    }
-
     private static OperatorSubtaskState earlierVersionSnapshot(long[] state) throws Exception {
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new EarlierVersionState(state)), DataPoint::seriesKey, Types.STRING)) {
+                new KeyedProcessOperator<>(new EarlierSeriesGuard(state)), DataPoint::seriesKey, Types.STRING)) {
             h.setup();
             h.open();
             h.processElement(p(1, 1), 0); // the key of the series m{host=a}
