@@ -188,7 +188,7 @@ json_string() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' <<<"$1"; }
 refused=()
 # send WHAT URL BODY REPORT: posts, prints the answer; a report refused with a 4xx is kept for Kafka (REPORT: its line)
 send() {
-  local what="$1" url="$2" body="$3" report="$4" shown="${2#"$BIND_HOST"}"
+  local what="$1" url="$2" body="$3" report="$4"
   post "$url" "$body"
   printf '  %-42s POST %-34s -> %s %s\n' "$what" "$url" "$status" "${answer:-(empty body)}"
   if [[ "$status" == 4* ]]; then
@@ -301,8 +301,9 @@ if [[ "$annotation" == *login_failed* ]]; then
 else
   warn "no annotation at $event_s yet (the job writes it shortly; the event is on the events topic)"
 fi
-echo "   Its count goes to bk.demo.events{event_name=login_failed,event_type=abnormal,target=127.0.0.1} when its" \
-  "minute closes (events.window + events.allowed-lateness, ~1.5 min); the counts of the last hour:"
+echo "   Its count goes to bk.demo.events{event_name=login_failed,event_type=abnormal,target=127.0.0.1} once the" \
+  "job's event clock passes its minute's end plus events.allowed-lateness (1 to 2 minutes after the event);" \
+  "the counts of the last hour:"
 counts="$(show_opentsdb --url "$tsdb_url" --start 1h-ago bk.demo.events || true)"
 sed 's/^/  /' <<<"${counts:-(none yet)}"
 echo
