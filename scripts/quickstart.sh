@@ -106,10 +106,11 @@ channels_created=""
 create_channels() {
   local out ts_out ev_out
   info "creating the demo BlueKing channels (scripts/channel.sh create)"
-  ts_out="$("$SCRIPTS_DIR/channel.sh" --bootstrap-servers "$bootstrap" create --name quickstart-demo \
-    --metric-prefix bk.demo --tag tenant=demo)" || die "scripts/channel.sh create failed"
-  ev_out="$("$SCRIPTS_DIR/channel.sh" --bootstrap-servers "$bootstrap" create --name quickstart-demo-events \
-    --kind events --metric-prefix bk.demo)" || die "scripts/channel.sh create failed"
+  local channel=("$SCRIPTS_DIR/channel.sh" --config "$config" --bootstrap-servers "$bootstrap")
+  ts_out="$("${channel[@]}" create --name quickstart-demo --metric-prefix bk.demo --tag tenant=demo)" \
+    || die "scripts/channel.sh create failed"
+  ev_out="$("${channel[@]}" create --name quickstart-demo-events --kind events --metric-prefix bk.demo)" \
+    || die "scripts/channel.sh create failed"
   mkdir -p "$(dirname "$channels_env")"
   out="$(umask 077 && mktemp "$channels_env.XXXXXX")"
   {
@@ -321,14 +322,21 @@ echo "  Gateway           $gateway_http/v2/push/ (BlueKing)   $gateway_http/api/
 echo "                    health $gateway_http/healthz   metrics $gateway_http/metrics   (scripts/gateway.sh status)"
 echo "  Flink web UI      http://$rest   (job $job_id)"
 echo "  OpenTSDB          $tsdb_url      (e.g. $tsdb_url/api/query?start=1597634000&m=none:mking.network)"
-echo "  OpenTSDB graphs   TBDS and OpenTSDB JSON samples:"
-echo "                    $tsdb_url/#$(gui_range 1597634700 1597635000)&m=sum:mking.network%7Btype=*%7D&o=&m=sum:sys.cpu.user&o=axis%20x1y2&m=sum:sys.mem.used&o=axis%20x1y2&yrange=[0:]&y2range=[0:]&key=out%20center%20top%20horiz&wxh=1000x400"
-echo "                    BlueKing time series and the event counts of the last hour:"
-echo "                    $tsdb_url/#$(gui_range 1612509300 1612509600)&m=sum:bk.demo.cpu_load&o=&m=sum:bk.demo.mem_used&o=axis%20x1y2&yrange=[0:]&y2range=[0:]&wxh=1000x400"
-echo "                    $tsdb_url/#start=1h%20ago&m=sum:bk.demo.events%7Bevent_name=*%7D&o=&yrange=[0:]&wxh=1000x400"
+graph="&yrange=[0:]&y2range=[0:]&wxh=1000x400"
+y2="&o=axis%20x1y2"
+echo "  OpenTSDB graphs   TBDS and OpenTSDB JSON samples, BlueKing time series, event counts of the last hour:"
+samples_graph="$tsdb_url/#$(gui_range 1597634700 1597635000)&m=sum:mking.network%7Btype=*%7D&o="
+samples_graph+="&m=sum:sys.cpu.user$y2&m=sum:sys.mem.used$y2$graph"
+bk_graph="$tsdb_url/#$(gui_range 1612509300 1612509600)&m=sum:bk.demo.cpu_load&o=&m=sum:bk.demo.mem_used$y2$graph"
+echo "                    $samples_graph"
+echo "                    $bk_graph"
+echo "                    $tsdb_url/#start=1h%20ago&m=sum:bk.demo.events%7Bevent_name=*%7D&o=$graph"
+if [[ "$(http_status "$tsdb_url/s/queryui.nocache.js")" != 200 ]]; then
+  echo "                    (this TSD has no GUI files: OpenTSDB's Maven Central jar, used here, lacks them; a" \
+    "release install has them)"
+fi
 if ! command -v gnuplot >/dev/null 2>&1; then
-  echo "                    (the TSD draws its graphs with gnuplot, which is not on this machine's PATH: the page" \
-    "opens, the graph does not; /api/query always works)"
+  echo "                    (no gnuplot on this machine: the TSD draws its graphs with it; /api/query always works)"
 fi
 echo "  Kafka             $bootstrap     (topics $topic, $dead_letter)"
 for f in "$LOG_DIR/$FLINK_JM.log" "$LOG_DIR"/flink-taskmanager-*.log; do
