@@ -18,9 +18,9 @@ Usage: scripts/quickstart.sh [--config FILE] [--resubmit] [--input FILE]
     job and resumes from its latest retained checkpoint; it never starts the job without its state),
  5. sends the samples through the gateway with curl, the way applications do: each report of --input (default
     scripts/samples/reports.jsonl) by its shape, TBDS reports (and anything else) in Flume JSON envelopes to the
-    Flume-style port, OpenTSDB JSON to /api/put, BlueKing reports to /v2/push/; and the BlueKing samples of scripts/samples/blueking.jsonl (time
-    series, an event stamped now, bad metric names, a wrong token, an unknown data_id) to /v2/push/ with the demo
-    channels' data_ids and tokens. It prints every answer. A report the gateway refuses at the edge (malformed JSON,
+    Flume-style port, OpenTSDB JSON to /api/put, BlueKing reports to /v2/push/; then the BlueKing samples of
+    scripts/samples/blueking.jsonl (time series, an event stamped now, bad metric names, a wrong token, an unknown
+    data_id) to /v2/push/ with the demo channels' data_ids and tokens. It prints every answer. A report the gateway refuses at the edge (malformed JSON,
     a wrong token) is also sent straight to Kafka, so that the dead-letter topic shows what the job makes of it,
  6. waits until the sample datapoints are queryable in OpenTSDB and prints them, the event's annotation, the event
     counts of the last hour, and the dead-letter reasons,
