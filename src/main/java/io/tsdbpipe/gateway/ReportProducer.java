@@ -53,6 +53,8 @@ public final class ReportProducer implements AutoCloseable {
 
     private static final long HEALTH_PERIOD_MILLIS = 500;
     private static final int HEALTH_TIMEOUT_MILLIS = 2000;
+    /** A topic still unknown after this many checks (5 s) is worth a warning; before, metadata may be on its way. */
+    private static final int UNKNOWN_TOPIC_WARN_CHECKS = 10;
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String topic;
@@ -65,6 +67,8 @@ public final class ReportProducer implements AutoCloseable {
     private final AtomicLong failedSinceWarn = new AtomicLong();
     private volatile boolean clusterAnswers;
     private volatile boolean topicKnown;
+    /** Checks in a row that found the cluster but not the topic (only the health thread touches it). */
+    private int unknownTopicChecks;
 
     /**
      * @param kafkaProperties bootstrap.servers and any security settings (the durability settings are forced)
@@ -251,14 +255,13 @@ public final class ReportProducer implements AutoCloseable {
         } catch (RuntimeException e) {
             known = false; // fetched in the background; asked again next time
         }
-        if (answers != clusterAnswers || known != topicKnown) {
-            if (answers && known) {
-                LOG.info("Kafka is reachable: topic {} takes reports", topic);
-            } else if (!answers) {
-                LOG.warn("Kafka does not answer (no broker within {} ms); /healthz answers 503", HEALTH_TIMEOUT_MILLIS);
-            } else {
-                LOG.warn("Kafka answers, but topic {} has no metadata yet (does it exist?)", topic);
-            }
+        unknownTopicChecks = answers && !known ? unknownTopicChecks + 1 : 0;
+        if (answers && known && !(clusterAnswers && topicKnown)) {
+            LOG.info("Kafka is reachable: topic {} takes reports", topic);
+        } else if (!answers && clusterAnswers) {
+            LOG.warn("Kafka does not answer (no broker within {} ms); /healthz answers 503", HEALTH_TIMEOUT_MILLIS);
+        } else if (unknownTopicChecks == UNKNOWN_TOPIC_WARN_CHECKS) {
+            LOG.warn("Kafka answers, but topic {} has no metadata (does it exist?); /healthz answers 503", topic);
         }
         clusterAnswers = answers;
         topicKnown = known;
