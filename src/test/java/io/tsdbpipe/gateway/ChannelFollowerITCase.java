@@ -5,6 +5,7 @@ import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
 import io.tsdbpipe.channel.ChannelRecords;
 import io.tsdbpipe.channel.ChannelTokens;
+import io.tsdbpipe.chaos.RestartableKafkaBroker;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -102,6 +103,31 @@ class ChannelFollowerITCase {
             ChannelAdmin.Created c = admin.create(1500009, "late", ChannelKind.TIME_SERIES, "bk.late", null, 0, -1,
                     null); // creates the topic
             waitFor("the channel of the new topic", FOLLOW_DEADLINE, () -> c.channel().equals(follower.channel(1500009)));
+        }
+    }
+
+    @Test
+    void keepsTheChannelsThroughABrokerOutageAndFollowsAgainAfter() throws Exception {
+        try (RestartableKafkaBroker broker = new RestartableKafkaBroker("gateway-follower")) {
+            broker.start();
+            Properties p = new Properties();
+            p.put("bootstrap.servers", broker.bootstrapServers());
+            String topic = "gateway-channels-outage";
+            try (ChannelAdmin admin = new ChannelAdmin(topic, p, Duration.ofSeconds(30));
+                    ChannelFollower follower = new ChannelFollower(topic, p)) {
+                ChannelAdmin.Created a = admin.create(1500001, "a", ChannelKind.TIME_SERIES, "bk.a", null, 0, -1,
+                        null);
+                follower.start();
+                waitFor("ready", FOLLOW_DEADLINE, follower::ready);
+
+                broker.stop();
+                broker.start(); // the follower polls on through the outage (the broker's start takes seconds)
+                assertThat(follower.channel(1500001)).isEqualTo(a.channel());
+                assertThat(follower.ready()).isTrue();
+                ChannelAdmin.Created rotated = admin.rotateToken(1500001);
+                waitFor("the rotation after the outage", Duration.ofSeconds(30),
+                        () -> follower.channel(1500001).tokenMatches(ChannelTokens.sha256(rotated.token())));
+            }
         }
     }
 }
