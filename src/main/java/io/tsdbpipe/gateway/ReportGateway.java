@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,8 +32,8 @@ public final class ReportGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReportGateway.class);
 
     private final GatewaySettings settings;
-    private final ChannelFollower follower;
-    private final ReportProducer producer;
+    /** Closed in this order after the server: the producer, then the channel follower. */
+    private final List<AutoCloseable> resources;
     private final GatewayMetrics metrics;
     private final AtomicInteger pending;
     private final EventLoopGroup boss;
@@ -42,12 +43,11 @@ public final class ReportGateway implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
-    private ReportGateway(GatewaySettings settings, ChannelFollower follower, ReportProducer producer,
-            GatewayMetrics metrics, AtomicInteger pending, EventLoopGroup boss, EventLoopGroup workers,
-            Channel httpChannel, Channel flumeChannel) {
+    private ReportGateway(GatewaySettings settings, List<AutoCloseable> resources, GatewayMetrics metrics,
+            AtomicInteger pending, EventLoopGroup boss, EventLoopGroup workers, Channel httpChannel,
+            Channel flumeChannel) {
         this.settings = settings;
-        this.follower = follower;
-        this.producer = producer;
+        this.resources = resources;
         this.metrics = metrics;
         this.pending = pending;
         this.boss = boss;
@@ -64,16 +64,14 @@ public final class ReportGateway implements AutoCloseable {
     public static ReportGateway start(GatewaySettings settings) throws IOException {
         ChannelFollower follower = null;
         ReportProducer producer = null;
-        EventLoopGroup boss = null;
-        EventLoopGroup workers = null;
         try {
             follower = new ChannelFollower(settings.channelsTopic(), settings.channelConsumerProperties());
             follower.start();
             producer = new ReportProducer(settings.kafkaTopic(), settings.producerProperties(),
                     settings.kafkaAckTimeout(), settings.kafkaBufferSize());
-            AtomicInteger pending = new AtomicInteger();
             ChannelFollower channels = follower;
             ReportProducer kafka = producer;
+            AtomicInteger pending = new AtomicInteger();
             GatewayMetrics metrics = new GatewayMetrics(pending::get, kafka::reachable, ReportGateway::unknownCount);
             ReportAdmission admission = new EdgeChecks(new ChannelAuthenticator(channels),
                     new ChannelRateLimiter(settings.defaultRateLimit(), settings.channelRateLimits(), System::nanoTime),
@@ -81,23 +79,41 @@ public final class ReportGateway implements AutoCloseable {
             GatewayParts parts = new GatewayParts(admission, kafka::send, kafka::reachable, channels::ready,
                     ReportGateway::unknownCount, metrics, pending, settings.maxPendingRequests(),
                     settings.maxBodySize(), settings.maxDecompressedSize(), settings.retryAfterSeconds());
+            return serve(settings, parts, List.of(producer, follower));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(producer);
+            closeQuietly(follower);
+            throw e;
+        }
+    }
 
-            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gateway-accept"));
-            workers = new NioEventLoopGroup(settings.effectiveIoThreads(), new DefaultThreadFactory("gateway-io"));
+    /**
+     * Binds both ports and serves with these parts (tests give in-memory ones).
+     *
+     * @param resources closed in this order after the server, on {@link #close}
+     */
+    static ReportGateway serve(GatewaySettings settings, GatewayParts parts, List<AutoCloseable> resources)
+            throws IOException {
+        EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gateway-accept"));
+        EventLoopGroup workers =
+                new NioEventLoopGroup(settings.effectiveIoThreads(), new DefaultThreadFactory("gateway-io"));
+        try {
             Channel http = bind(boss, workers, settings.bindHost(), settings.httpPort(), parts, false);
-            Channel flume = bind(boss, workers, settings.bindHost(), settings.flumePort(), parts, true);
-            ReportGateway gateway =
-                    new ReportGateway(settings, follower, producer, metrics, pending, boss, workers, http, flume);
+            Channel flume;
+            try {
+                flume = bind(boss, workers, settings.bindHost(), settings.flumePort(), parts, true);
+            } catch (IOException e) {
+                http.close().syncUninterruptibly();
+                throw e;
+            }
+            ReportGateway gateway = new ReportGateway(
+                    settings, resources, parts.metrics(), parts.pending(), boss, workers, http, flume);
             LOG.info("gateway ready: http://{}:{} (/v2/push/, /api/put, /healthz, /metrics), flume http://{}:{}",
                     settings.bindHost(), gateway.httpPort(), settings.bindHost(), gateway.flumePort());
             return gateway;
         } catch (IOException | RuntimeException e) {
-            if (boss != null) {
-                boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-                workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            }
-            closeQuietly(producer);
-            closeQuietly(follower);
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
     }
@@ -179,8 +195,7 @@ public final class ReportGateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            closeQuietly(producer);
-            closeQuietly(follower);
+            resources.forEach(ReportGateway::closeQuietly);
             LOG.info("gateway closed");
             closed.countDown();
         }
