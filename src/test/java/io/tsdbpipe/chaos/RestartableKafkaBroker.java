@@ -21,7 +21,8 @@ import java.util.Properties;
 
 /**
  * A single-node KRaft broker in the test JVM that can be stopped and started again on the same ports with the same
- * data (the shared {@code TestingKafkaBroker} deletes its data on stop). Data under {@code target/chaos/kafka-*}.
+ * data (the shared {@code TestingKafkaBroker} deletes its data on stop). Data under {@code target/chaos/kafka-*}. Public
+ * for the gateway's Kafka outage test (ReportGatewayITCase).
  */
 public final class RestartableKafkaBroker implements AutoCloseable {
 
