@@ -315,6 +315,8 @@ class ReportGatewayITCase {
         }
         assertThat(recovered).as("the gateway takes reports again once the broker is back").isTrue();
         waitFor("/healthz is ready again", () -> get("/healthz").statusCode() == 200);
+        assertThat(metrics()).contains("\ngateway_kafka_reachable 1\n",
+                "gateway_rejected_total{endpoint=\"v2_push\",reason=\"kafka_unavailable\"}");
         List<String> inTopic = values(readAll());
         assertThat(inTopic).as("every report answered 200 is in the topic").containsAll(acknowledged);
     }
