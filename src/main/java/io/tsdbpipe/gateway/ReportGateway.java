@@ -68,7 +68,7 @@ public final class ReportGateway implements AutoCloseable {
             follower = new ChannelFollower(settings.channelsTopic(), settings.channelConsumerProperties());
             follower.start();
             producer = new ReportProducer(settings.kafkaTopic(), settings.producerProperties(),
-                    settings.kafkaAckTimeout(), settings.kafkaBufferSize());
+                    settings.kafkaAckTimeout(), settings.kafkaBufferSize(), settings.retryAfter());
             ChannelFollower channels = follower;
             ReportProducer kafka = producer;
             AtomicInteger pending = new AtomicInteger();
