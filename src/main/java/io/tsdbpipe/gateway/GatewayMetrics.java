@@ -29,6 +29,7 @@ public final class GatewayMetrics {
     private final Map<Endpoint, LongAdder> requestBytes = perEndpoint();
     private final Map<Endpoint, LongAdder> recordsProduced = perEndpoint();
     private final Map<Endpoint, Histogram> produceLatency = new TreeMap<>();
+    private final LongAdder connectionsRefused = new LongAdder();
 
     private final IntSupplier pendingRequests;
     private final BooleanSupplier kafkaReachable;
@@ -72,6 +73,11 @@ public final class GatewayMetrics {
         rejected.computeIfAbsent(List.of(endpoint.label(), reasonCode), k -> new LongAdder()).increment();
     }
 
+    /** A connection closed at once because gateway.max-connections were open. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
     public void rateLimited(long dataId) {
         rateLimited.computeIfAbsent(dataId, k -> new LongAdder()).increment();
     }
@@ -98,6 +104,9 @@ public final class GatewayMetrics {
         header(out, "gateway_rate_limited_total", "counter", "Requests refused by a channel's rate limit, by data_id.");
         new TreeMap<>(rateLimited).forEach((id, v) -> sample(out, "gateway_rate_limited_total",
                 new String[] {"data_id", Long.toString(id)}, v.sum()));
+        header(out, "gateway_connections_refused_total", "counter",
+                "Connections closed at once because gateway.max-connections were open.");
+        sample(out, "gateway_connections_refused_total", new String[0], connectionsRefused.sum());
         header(out, "gateway_pending_requests", "gauge", "Requests taken and not yet answered.");
         sample(out, "gateway_pending_requests", new String[0], pendingRequests.getAsInt());
         header(out, "gateway_kafka_reachable", "gauge", "1 when the brokers answered recently, else 0.");

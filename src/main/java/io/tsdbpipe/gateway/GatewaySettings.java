@@ -37,6 +37,11 @@ public final class GatewaySettings {
     public static final String MAX_PENDING_REQUESTS = "gateway.max-pending-requests";
     public static final String IO_THREADS = "gateway.io-threads";
     public static final String RETRY_AFTER = "gateway.retry-after";
+    // connection and memory bounds (review findings 1-3)
+    public static final String MAX_PENDING_BYTES = "gateway.max-pending-bytes";
+    public static final String MAX_CONNECTIONS = "gateway.max-connections";
+    public static final String IDLE_TIMEOUT = "gateway.idle-timeout";
+    public static final String REQUEST_TIMEOUT = "gateway.request-timeout";
     public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
     public static final String KAFKA_TOPIC = "kafka.topic";
     public static final String KAFKA_ACK_TIMEOUT = "kafka.ack-timeout";
@@ -65,6 +70,10 @@ public final class GatewaySettings {
     private final int maxPendingRequests;
     private final int ioThreads;
     private final Duration retryAfter;
+    private final long maxPendingBytes;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final Duration requestTimeout;
     private final String kafkaBootstrapServers;
     private final String kafkaTopic;
     private final Duration kafkaAckTimeout;
@@ -94,6 +103,18 @@ public final class GatewaySettings {
         retryAfter = duration(v, RETRY_AFTER);
         if (retryAfter.isZero()) {
             throw invalid(RETRY_AFTER, v.get(RETRY_AFTER), "must be positive (the Retry-After of 429 and 503 answers)");
+        }
+        maxPendingBytes = size(v, MAX_PENDING_BYTES);
+        if (maxPendingBytes < maxDecompressedSize) {
+            throw invalid(MAX_PENDING_BYTES, v.get(MAX_PENDING_BYTES),
+                    "must be at least " + MAX_DECOMPRESSED_SIZE + " (else a request of that size is never taken)");
+        }
+        maxConnections = intAtLeast(v, MAX_CONNECTIONS, 1);
+        idleTimeout = duration(v, IDLE_TIMEOUT);
+        requestTimeout = duration(v, REQUEST_TIMEOUT);
+        if (idleTimeout.isZero() || requestTimeout.isZero()) {
+            String key = idleTimeout.isZero() ? IDLE_TIMEOUT : REQUEST_TIMEOUT;
+            throw invalid(key, v.get(key), "must be positive");
         }
         kafkaBootstrapServers = nonEmpty(v, KAFKA_BOOTSTRAP_SERVERS);
         kafkaTopic = nonEmpty(v, KAFKA_TOPIC);
@@ -249,6 +270,10 @@ public final class GatewaySettings {
         d.put(MAX_PENDING_REQUESTS, "10000");
         d.put(IO_THREADS, "0");
         d.put(RETRY_AFTER, "1 s");
+        d.put(MAX_PENDING_BYTES, "256 mb");
+        d.put(MAX_CONNECTIONS, "10000");
+        d.put(IDLE_TIMEOUT, "60 s");
+        d.put(REQUEST_TIMEOUT, "30 s");
         d.put(KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092");
         d.put(KAFKA_TOPIC, "reports");
         d.put(KAFKA_ACK_TIMEOUT, "10 s");
@@ -459,6 +484,26 @@ public final class GatewaySettings {
     public int retryAfterSeconds() {
         long ms = retryAfter.toMillis();
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (ms + 999) / 1000));
+    }
+
+    /** Decompressed bytes of the requests waiting for the broker, over both ports; more: 503 overloaded. */
+    public long maxPendingBytes() {
+        return maxPendingBytes;
+    }
+
+    /** Open connections over both ports; a connection over it is closed at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** A connection that neither reads nor writes for this long, with no answer pending, is closed. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** A request whose head and body have not fully arrived by then is answered 408 and its connection closed. */
+    public Duration requestTimeout() {
+        return requestTimeout;
     }
 
     public String kafkaBootstrapServers() {

@@ -21,6 +21,10 @@ public enum RejectionReason {
     KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
     /** The producer's buffer or the gateway's pending requests are full. */
     OVERLOADED(503, "overloaded"),
+    /** The gateway is stopping: it answers what it took, and takes nothing new. */
+    SHUTTING_DOWN(503, "shutting_down"),
+    /** The request's head and body did not fully arrive within gateway.request-timeout. */
+    REQUEST_TIMEOUT(408, "request_timeout"),
     /** The channel topic is not read to its end yet (at start, or while Kafka is unreachable then): not a 401. */
     CHANNELS_LOADING(503, "channels_loading"),
     /** A bug of the gateway (logged); the request was not accepted. */
