@@ -1,15 +1,13 @@
 package io.tsdbpipe.gateway;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * Turns a request body as received into the report bytes: as is, or gunzipped. The gateway does this itself rather
@@ -40,33 +38,103 @@ final class RequestBodyDecoder {
         if (!content.isReadable()) {
             return new byte[0];
         }
-        return gunzip(new ByteBufInputStream(content.duplicate()), maxDecompressed);
+        return gunzip(ByteBufUtil.getBytes(content), maxDecompressed);
     }
 
-    static byte[] gunzip(InputStream compressed, long maxDecompressed) throws GatewayRejection {
-        byte[] out = new byte[CHUNK];
+    /**
+     * Inflates every gzip member of the body (RFC 1952: a gzip file is one or more members, as {@code cat a.gz b.gz}
+     * makes); anything after the last member that is not another member is a corrupt body. {@link java.util.zip.GZIPInputStream}
+     * would silently ignore such garbage, hence the members are read here, with {@link Inflater} for their data.
+     */
+    static byte[] gunzip(byte[] gz, long maxDecompressed) throws GatewayRejection {
+        byte[] out = new byte[(int) Math.min(CHUNK, maxDecompressed + 1)];
         int size = 0;
-        try (GZIPInputStream in = new GZIPInputStream(compressed, CHUNK)) {
-            while (true) {
-                if (size == out.length) {
+        int pos = 0;
+        Inflater inflater = new Inflater(true);
+        try {
+            do {
+                pos = memberHeader(gz, pos);
+                inflater.reset();
+                inflater.setInput(gz, pos, gz.length - pos);
+                CRC32 crc = new CRC32();
+                int memberStart = size;
+                while (!inflater.finished()) {
+                    if (size == out.length) {
+                        if (size > maxDecompressed) {
+                            throw tooLarge(maxDecompressed);
+                        }
+                        out = Arrays.copyOf(out, (int) Math.min((long) size * 2, maxDecompressed + 1));
+                    }
+                    int n = inflater.inflate(out, size, out.length - size);
+                    if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                        throw corrupt("unexpected end of the gzip stream");
+                    }
+                    size += n;
                     if (size > maxDecompressed) {
                         throw tooLarge(maxDecompressed);
                     }
-                    out = Arrays.copyOf(out, (int) Math.min((long) size * 2, maxDecompressed + 1));
                 }
-                int n = in.read(out, size, out.length - size);
-                if (n < 0) {
-                    break;
+                crc.update(out, memberStart, size - memberStart);
+                pos = gz.length - inflater.getRemaining();
+                if (gz.length - pos < 8) {
+                    throw corrupt("unexpected end of the gzip stream (no trailer)");
                 }
-                size += n;
-                if (size > maxDecompressed) {
-                    throw tooLarge(maxDecompressed);
+                if (le32(gz, pos) != crc.getValue() || le32(gz, pos + 4) != ((size - memberStart) & 0xffffffffL)) {
+                    throw corrupt("gzip checksum or size mismatch");
                 }
-            }
-        } catch (IOException e) { // ZipException (not gzip, corrupt) and EOFException (truncated)
-            throw new GatewayRejection(RejectionReason.BAD_GZIP, "corrupt gzip body: " + e.getMessage());
+                pos += 8;
+            } while (pos < gz.length);
+        } catch (DataFormatException e) {
+            throw corrupt(e.getMessage());
+        } finally {
+            inflater.end();
         }
         return size == out.length ? out : Arrays.copyOf(out, size);
+    }
+
+    /** The position after the header of the member at {@code pos}. */
+    private static int memberHeader(byte[] gz, int pos) throws GatewayRejection {
+        if (gz.length - pos < 10 || (gz[pos] & 0xff) != 0x1f || (gz[pos + 1] & 0xff) != 0x8b) {
+            throw corrupt(pos == 0 ? "not in gzip format" : "bytes after the gzip data that are not a gzip member");
+        }
+        if (gz[pos + 2] != 8) {
+            throw corrupt("unsupported compression method");
+        }
+        int flags = gz[pos + 3] & 0xff;
+        int p = pos + 10;
+        if ((flags & 4) != 0) { // FEXTRA
+            p = need(gz, p, 2);
+            p = need(gz, p, (gz[p - 2] & 0xff) | (gz[p - 1] & 0xff) << 8);
+        }
+        for (int flag : new int[] {8, 16}) { // FNAME, FCOMMENT: zero-terminated
+            if ((flags & flag) != 0) {
+                while (true) {
+                    p = need(gz, p, 1);
+                    if (gz[p - 1] == 0) {
+                        break;
+                    }
+                }
+            }
+        }
+        if ((flags & 2) != 0) { // FHCRC
+            p = need(gz, p, 2);
+        }
+        return p;
+    }
+
+    private static int need(byte[] gz, int p, int n) throws GatewayRejection {
+        if (gz.length - p < n) {
+            throw corrupt("unexpected end of the gzip header");
+        }
+        return p + n;
+    }
+
+    private static long le32(byte[] b, int p) {
+        return (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24;
+    }
+
+    private static GatewayRejection corrupt(String why) {
+        return new GatewayRejection(RejectionReason.BAD_GZIP, "corrupt gzip body: " + why);
     }
 
     private static GatewayRejection tooLarge(long max) {
