@@ -5,11 +5,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,6 +42,9 @@ public final class ReportGateway implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final GatewayMetrics metrics;
     private final AtomicInteger pending;
+    private final AtomicBoolean draining;
+    /** The open connections of both ports. */
+    private final ChannelGroup connections;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel httpChannel;
@@ -43,13 +52,15 @@ public final class ReportGateway implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
-    private ReportGateway(GatewaySettings settings, List<AutoCloseable> resources, GatewayMetrics metrics,
-            AtomicInteger pending, EventLoopGroup boss, EventLoopGroup workers, Channel httpChannel,
+    private ReportGateway(GatewaySettings settings, List<AutoCloseable> resources, GatewayParts parts,
+            ChannelGroup connections, EventLoopGroup boss, EventLoopGroup workers, Channel httpChannel,
             Channel flumeChannel) {
         this.settings = settings;
         this.resources = resources;
-        this.metrics = metrics;
-        this.pending = pending;
+        this.metrics = parts.metrics();
+        this.pending = parts.pending();
+        this.draining = parts.draining();
+        this.connections = connections;
         this.boss = boss;
         this.workers = workers;
         this.httpChannel = httpChannel;
@@ -76,9 +87,8 @@ public final class ReportGateway implements AutoCloseable {
             ReportAdmission admission = new EdgeChecks(new ChannelAuthenticator(channels),
                     new ChannelRateLimiter(settings.defaultRateLimit(), settings.channelRateLimits(), System::nanoTime),
                     channels::ready, metrics, settings.retryAfterSeconds());
-            GatewayParts parts = new GatewayParts(admission, kafka::send, kafka::reachable, channels::ready,
-                    channels::channelCount, metrics, pending, settings.maxPendingRequests(),
-                    settings.maxBodySize(), settings.maxDecompressedSize(), settings.retryAfterSeconds());
+            GatewayParts parts = GatewayParts.of(settings, admission, kafka::send, kafka::reachable, channels::ready,
+                    channels::channelCount, metrics, pending);
             return serve(settings, parts, List.of(producer, follower));
         } catch (IOException | RuntimeException e) {
             closeQuietly(producer);
@@ -98,16 +108,18 @@ public final class ReportGateway implements AutoCloseable {
         EventLoopGroup workers =
                 new NioEventLoopGroup(settings.effectiveIoThreads(), new DefaultThreadFactory("gateway-io"));
         try {
-            Channel http = bind(boss, workers, settings.bindHost(), settings.httpPort(), parts, false);
+            ChannelGroup connections = new DefaultChannelGroup("gateway-connections", GlobalEventExecutor.INSTANCE);
+            ConnectionLimit limit = new ConnectionLimit(settings, parts, connections);
+            Channel http = bind(boss, workers, settings.bindHost(), settings.httpPort(), limit, false);
             Channel flume;
             try {
-                flume = bind(boss, workers, settings.bindHost(), settings.flumePort(), parts, true);
+                flume = bind(boss, workers, settings.bindHost(), settings.flumePort(), limit, true);
             } catch (IOException e) {
                 http.close().syncUninterruptibly();
                 throw e;
             }
             ReportGateway gateway = new ReportGateway(
-                    settings, resources, parts.metrics(), parts.pending(), boss, workers, http, flume);
+                    settings, resources, parts, connections, boss, workers, http, flume);
             LOG.info("gateway ready: http://{}:{} (/v2/push/, /api/put, /healthz, /metrics), flume http://{}:{}",
                     settings.bindHost(), gateway.httpPort(), settings.bindHost(), gateway.flumePort());
             return gateway;
@@ -118,19 +130,52 @@ public final class ReportGateway implements AutoCloseable {
         }
     }
 
-    private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, String host, int port, GatewayParts parts,
-            boolean flume) throws IOException {
+    /** gateway.max-connections over both ports, the open connections (to drain them), and each one's pipeline. */
+    private static final class ConnectionLimit {
+        private final GatewaySettings settings;
+        private final GatewayParts parts;
+        private final ChannelGroup connections;
+        private final AtomicInteger open = new AtomicInteger();
+
+        ConnectionLimit(GatewaySettings settings, GatewayParts parts, ChannelGroup connections) {
+            this.settings = settings;
+            this.parts = parts;
+            this.connections = connections;
+        }
+
+        void init(SocketChannel ch, boolean flume) {
+            if (open.incrementAndGet() > settings.maxConnections()) {
+                open.decrementAndGet();
+                parts.metrics().connectionRefused();
+                LOG.debug("Refusing connection {}: {} connections open (gateway.max-connections)",
+                        ch.remoteAddress(), settings.maxConnections());
+                ch.close();
+                return;
+            }
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            connections.add(ch);
+            // an idle keep-alive connection is closed (the handler does, when no answer is outstanding)
+            ch.pipeline().addLast("idle",
+                    new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            ch.pipeline().addLast("http", new HttpServerCodec());
+            ReportRequestHandler.addTo(ch.pipeline(), parts, flume);
+        }
+    }
+
+    private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, String host, int port,
+            ConnectionLimit limit, boolean flume) throws IOException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // not writable past 64 KB of unsent answers: the connection stops reading until the client reads
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("http", new HttpServerCodec());
-                        ReportRequestHandler.addTo(ch.pipeline(), parts, flume);
+                        limit.init(ch, flume);
                     }
                 });
         try {
@@ -163,8 +208,10 @@ public final class ReportGateway implements AutoCloseable {
     }
 
     /**
-     * Stops taking connections, gives the pending requests until the ack timeout to be answered, then closes the
-     * connections, the producer and the channel follower. Idempotent.
+     * Stops taking connections and requests (a request on an open connection is answered 503 shutting_down with
+     * Connection: close; idle connections are closed, busy ones after their last answer), gives the pending requests
+     * until the ack timeout to be answered, then closes the connections, the producer and the channel follower.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -175,8 +222,12 @@ public final class ReportGateway implements AutoCloseable {
             closing = true;
         }
         try {
+            draining.set(true);
             httpChannel.close().syncUninterruptibly();
             flumeChannel.close().syncUninterruptibly();
+            for (Channel c : connections) {
+                c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(ReportRequestHandler.DRAIN));
+            }
             long deadline = System.nanoTime() + settings.kafkaAckTimeout().toNanos();
             while (pending.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10); // the producer's futures complete by the ack timeout at the latest
@@ -228,7 +279,28 @@ public final class ReportGateway implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "gateway-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopLogging();
+        }, "gateway-shutdown"));
         gateway.awaitClosed();
+    }
+
+    /**
+     * The gateway's log4j2.properties turns log4j's own shutdown hook off, so that the drain is logged to its end: stop
+     * log4j (flushing its appenders) after the last line, when it is the SLF4J binding. Any other binding: nothing to
+     * do (log4j is not needed on the classpath, hence by reflection).
+     */
+    static void stopLogging() {
+        String factory = LoggerFactory.getILoggerFactory().getClass().getName();
+        if (!factory.startsWith("org.apache.logging.slf4j.")) {
+            return;
+        }
+        try {
+            Class.forName("org.apache.logging.log4j.core.LoggerContext"); // log4j-core, not log4j-to-slf4j
+            Class.forName("org.apache.logging.log4j.LogManager").getMethod("shutdown").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // not log4j-core: its own lifecycle
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,10 @@ import java.util.concurrent.RejectedExecutionException;
  * The requests of one connection: routes by method and path, decodes the body, admits it, hands its records to the
  * producer and answers when the broker acknowledged them (or refused). The answer is written on the connection's event
  * loop; answers of pipelined requests leave in the order of the requests. One instance per connection.
+ *
+ * <p>Bounds per connection: it stops reading while the socket is not writable (the client does not read its answers)
+ * or while {@code maxQueuedAnswers} answers are outstanding, and reads again once they drained. Nothing after a
+ * request that ends the connection (Connection: close, malformed, timed out) is processed.
  */
 final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -42,16 +48,31 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
     /** Answers not yet written, in the order of their requests. Event loop only. */
     private final ArrayDeque<Answer> answers = new ArrayDeque<>();
     private boolean closing;
+    /** Set when a request that ends the connection was read: nothing after it is processed. */
+    private boolean noMoreRequests;
+    private ReportBodyAggregator aggregator;
+
+    /** Fired at every connection when the gateway closes: an idle one closes, a busy one closes after its answers. */
+    static final Object DRAIN = new Object();
 
     ReportRequestHandler(GatewayParts parts, boolean flumePort) {
         this.parts = parts;
         this.flumePort = flumePort;
     }
 
-    /** The aggregator and this handler, after the HTTP codec (tests put them in an EmbeddedChannel). */
+    /**
+     * The request deadline (first), the aggregator and this handler, after the HTTP codec (tests put them in an
+     * EmbeddedChannel).
+     */
     static void addTo(ChannelPipeline pipeline, GatewayParts parts, boolean flumePort) {
         ReportRequestHandler handler = new ReportRequestHandler(parts, flumePort);
-        pipeline.addLast("aggregator", new ReportBodyAggregator(parts.maxBodySize(), handler::expectationTooLarge));
+        ReportBodyAggregator aggregator = new ReportBodyAggregator(
+                parts.maxBodySize(), handler::expectationTooLarge, () -> !handler.answers.isEmpty());
+        handler.aggregator = aggregator;
+        RequestDeadline deadline = new RequestDeadline(parts.requestTimeout(), aggregator::timedOut);
+        aggregator.deadline(deadline);
+        pipeline.addFirst("deadline", deadline);
+        pipeline.addLast("aggregator", aggregator);
         pipeline.addLast("reports", handler);
     }
 
@@ -88,7 +109,7 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof FullHttpRequest) {
             FullHttpRequest request = (FullHttpRequest) msg;
             try {
-                if (!closing) {
+                if (!closing && !noMoreRequests) {
                     handle(ctx, request);
                 }
             } finally {
@@ -96,9 +117,9 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (msg instanceof ReportBodyAggregator.OversizedRequest) {
             ReportBodyAggregator.OversizedRequest o = (ReportBodyAggregator.OversizedRequest) msg;
-            if (!closing) {
+            if (!closing && !noMoreRequests) {
                 Route route = route(new QueryStringDecoder(o.head().uri()).path());
-                Answer answer = enqueue(o.head(), !o.close() && HttpUtil.isKeepAlive(o.head()));
+                Answer answer = enqueue(ctx, o.head(), !o.close() && HttpUtil.isKeepAlive(o.head()));
                 answer.complete(ctx, refusal(route, tooLarge()));
             }
         } else {
@@ -107,14 +128,20 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Answer answer = enqueue(request, HttpUtil.isKeepAlive(request));
-        if (!request.decoderResult().isSuccess()) {
-            answer.keepAlive = false;
+        boolean wellFormed = request.decoderResult().isSuccess();
+        Answer answer = enqueue(ctx, request, wellFormed && HttpUtil.isKeepAlive(request));
+        if (!wellFormed) {
             answer.complete(ctx, ReportAnswers.text(400, "malformed HTTP request\n"));
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         Route route = route(uri.path());
+        if (parts.draining().get()) {
+            noMoreRequests(ctx, answer);
+            answer.complete(ctx, refusal(route, new GatewayRejection(RejectionReason.SHUTTING_DOWN,
+                    "the gateway is shutting down, retry on a new connection")));
+            return;
+        }
         if (route.target() == Target.NOT_FOUND) {
             answer.complete(ctx, refusal(route, new GatewayRejection(RejectionReason.NOT_FOUND,
                     "no such endpoint: " + shorten(uri.path()))));
@@ -151,17 +178,27 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean handedOver = false;
+        long reserved = 0; // of the pending-bytes budget
         try {
             byte[] body = RequestBodyDecoder.decode(request.content(),
                     request.headers().get(HttpHeaderNames.CONTENT_ENCODING), parts.maxDecompressedSize());
+            reserved = body.length;
+            if (parts.pendingBytes().addAndGet(reserved) > parts.maxPendingBytes()) {
+                throw new GatewayRejection(RejectionReason.OVERLOADED, "the gateway has "
+                        + parts.maxPendingBytes() + " bytes of requests pending, retry later");
+            }
             ReportAdmission.Admitted admitted = parts.admission().admit(endpoint, body);
             boolean summary = uri.parameters().containsKey("summary");
             boolean details = uri.parameters().containsKey("details");
-            if (admitted.records().isEmpty()) { // e.g. Flume's empty event list: nothing to keep
-                answer.complete(ctx, accepted(endpoint, admitted.datapoints(), summary, details));
+            // only counts in the acknowledgement's callback: the records (decompressed) are not kept until then
+            int records = admitted.records().size();
+            int datapoints = admitted.datapoints();
+            if (records == 0) { // e.g. Flume's empty event list: nothing to keep
+                answer.complete(ctx, accepted(endpoint, datapoints, summary, details));
                 return;
             }
             long start = System.nanoTime();
+            long bytes = reserved;
             CompletableFuture<Void> acked;
             try {
                 acked = parts.sender().send(admitted.records());
@@ -171,11 +208,12 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
             handedOver = true;
             acked.whenComplete((ok, failure) -> {
                 parts.pending().decrementAndGet();
+                parts.pendingBytes().addAndGet(-bytes);
                 FullHttpResponse response;
                 if (failure == null) {
                     parts.metrics().produceLatency(endpoint, System.nanoTime() - start);
-                    parts.metrics().recordsProduced(endpoint, admitted.records().size());
-                    response = accepted(endpoint, admitted.datapoints(), summary, details);
+                    parts.metrics().recordsProduced(endpoint, records);
+                    response = accepted(endpoint, datapoints, summary, details);
                 } else {
                     response = refusal(route, produceFailure(failure));
                 }
@@ -194,6 +232,7 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
         } finally {
             if (!handedOver) {
                 parts.pending().decrementAndGet();
+                parts.pendingBytes().addAndGet(-reserved);
             }
         }
     }
@@ -258,11 +297,88 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
         return ReportAnswers.json(kafka && channels ? 200 : 503, o);
     }
 
-    private Answer enqueue(HttpRequest request, boolean keepAlive) {
+    private Answer enqueue(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive) {
         Answer a = new Answer(request.protocolVersion(), keepAlive);
         answers.addLast(a);
+        if (!keepAlive) {
+            noMoreRequests(ctx, a);
+        }
+        updateReading(ctx);
         return a;
     }
+
+    /** Nothing after this request is processed; its answer closes the connection. */
+    private void noMoreRequests(ChannelHandlerContext ctx, Answer last) {
+        last.keepAlive = false;
+        noMoreRequests = true;
+        updateReading(ctx);
+    }
+
+    /**
+     * Reads only while the client takes its answers (the socket is writable), fewer than maxQueuedAnswers are
+     * outstanding and no expectation waits: else a client that sends without reading grows the heap without limit.
+     */
+    private void updateReading(ChannelHandlerContext ctx) {
+        boolean read = !closing && !noMoreRequests && ctx.channel().isWritable()
+                && answers.size() < parts.maxQueuedAnswers() && (aggregator == null || !aggregator.deferring());
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        updateReading(ctx);
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ReportBodyAggregator.TimedOutRequest) {
+            timedOut(ctx, (ReportBodyAggregator.TimedOutRequest) evt);
+        } else if (evt instanceof IdleStateEvent) {
+            if (answers.isEmpty()) { // an idle keep-alive connection; outstanding answers end by the ack timeout
+                LOG.debug("Closing idle connection {}", ctx.channel().remoteAddress());
+                closing = true;
+                ctx.close();
+            }
+        } else if (evt == DRAIN) {
+            if (answers.isEmpty()) {
+                closing = true;
+                ctx.close();
+            } else {
+                noMoreRequests(ctx, answers.peekLast());
+            }
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    /** 408 in the endpoint's dialect after the outstanding answers (or only the close if it was answered). */
+    private void timedOut(ChannelHandlerContext ctx, ReportBodyAggregator.TimedOutRequest t) {
+        if (closing || noMoreRequests) {
+            return;
+        }
+        if (t.answered()) { // its 413 went out; the rest of its body did not come
+            if (answers.isEmpty()) {
+                closing = true;
+                ctx.close();
+            } else {
+                noMoreRequests(ctx, answers.peekLast());
+            }
+            return;
+        }
+        Route route = t.head() == null
+                ? new Route(Target.REPORTS, flumePort ? Endpoint.FLUME : Endpoint.V2_PUSH, false, null)
+                : route(new QueryStringDecoder(t.head().uri()).path());
+        Answer answer = enqueue(ctx, t.head() == null ? DEFAULT_HEAD : t.head(), false);
+        answer.complete(ctx, refusal(route, new GatewayRejection(RejectionReason.REQUEST_TIMEOUT,
+                "the request did not arrive whole within " + parts.requestTimeout().toMillis()
+                        + " ms (gateway.request-timeout)")));
+    }
+
+    private static final HttpRequest DEFAULT_HEAD =
+            new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
 
     /** Writes the answers at the head of the queue that are ready. */
     private void writeReady(ChannelHandlerContext ctx) {
@@ -272,6 +388,9 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
             if (closing || !ctx.channel().isActive()) {
                 a.response.release();
                 continue;
+            }
+            if (parts.draining().get() && answers.isEmpty()) {
+                a.keepAlive = false; // the gateway is closing: the last outstanding answer ends its connection
             }
             HttpUtil.setKeepAlive(a.response.headers(), a.version, a.keepAlive);
             if (a.keepAlive) {
@@ -285,6 +404,14 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
         if (wrote && !closing) {
             ctx.flush();
         }
+        if (answers.isEmpty() && !closing && aggregator != null && aggregator.deferring()) {
+            try {
+                aggregator.answersDrained(); // the expectations that waited for these answers
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
+        updateReading(ctx);
     }
 
     @Override

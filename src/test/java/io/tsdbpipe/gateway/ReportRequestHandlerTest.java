@@ -3,6 +3,7 @@ package io.tsdbpipe.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +47,7 @@ class ReportRequestHandlerTest {
 
     private static final int MAX_BODY = 1024;
     private static final long MAX_DECOMPRESSED = 64 * 1024;
+    private static final int MAX_QUEUED = 8;
 
     private final List<byte[]> admittedBodies = new ArrayList<>();
     private final List<CompletableFuture<Void>> sends = new ArrayList<>();
@@ -50,6 +56,8 @@ class ReportRequestHandlerTest {
     private final AtomicBoolean channelsReady = new AtomicBoolean(true);
     private final GatewayMetrics metrics = new GatewayMetrics(pending::get, kafkaReachable::get, () -> 1);
     private int maxPending = 100;
+    private long maxPendingBytes = 1 << 20;
+    private final AtomicBoolean draining = new AtomicBoolean();
     private EmbeddedChannel channel;
 
     /** Admits any body but "refuse-me", which is rate-limited; one datapoint per body byte. */
@@ -68,7 +76,8 @@ class ReportRequestHandlerTest {
             return f;
         };
         GatewayParts parts = new GatewayParts((e, b) -> admission.admit(e, b), sender, kafkaReachable::get,
-                channelsReady::get, () -> 1, metrics, pending, maxPending, MAX_BODY, MAX_DECOMPRESSED, 3);
+                channelsReady::get, () -> 1, metrics, pending, maxPending, MAX_BODY, MAX_DECOMPRESSED, 3,
+                new AtomicLong(), maxPendingBytes, MAX_QUEUED, Duration.ofSeconds(30), draining);
         channel = new EmbeddedChannel();
         ReportRequestHandler.addTo(channel.pipeline(), parts, flumePort);
         return channel;
@@ -351,7 +360,215 @@ class ReportRequestHandlerTest {
         assertThat(ch.isOpen()).isFalse();
     }
 
+    @Test
+    void stopsReadingWhileTooManyAnswersAreOutstandingAndResumesWhenDrained() {
+        EmbeddedChannel ch = channel(false);
+        for (int i = 0; i < MAX_QUEUED - 1; i++) {
+            ch.writeInbound(post("/v2/push/", "{}"));
+        }
+        assertThat(ch.config().isAutoRead()).isTrue();
+        ch.writeInbound(post("/v2/push/", "{}"));
+        assertThat(ch.config().isAutoRead()).as("a client that does not wait for its answers is not read").isFalse();
+        sends.forEach(f -> f.complete(null));
+        ch.runPendingTasks();
+        for (int i = 0; i < MAX_QUEUED; i++) {
+            assertAnswer(ch.readOutbound(), 200, "{\"code\":\"200\",\"result\":\"true\",\"message\":\"\"}");
+        }
+        assertThat(ch.config().isAutoRead()).as("read again once answered").isTrue();
+    }
+
+    @Test
+    void stopsReadingWhileTheClientDoesNotTakeItsAnswers() {
+        EmbeddedChannel ch = channel(false);
+        assertThat(ch.config().isAutoRead()).isTrue();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // as past the high water mark
+        ch.runPendingTasks(); // Netty tells the pipeline later
+        assertThat(ch.isWritable()).isFalse();
+        assertThat(ch.config().isAutoRead()).isFalse();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.runPendingTasks();
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void theAcknowledgementWaitsWithoutHoldingTheRecords() throws InterruptedException {
+        List<WeakReference<byte[]>> bodies = new ArrayList<>();
+        admission = (endpoint, body) -> {
+            bodies.add(new WeakReference<>(body));
+            return new ReportAdmission.Admitted(List.of(new GatewayRecord(null, body, Map.of())), 1);
+        };
+        EmbeddedChannel ch = channel(false);
+        ch.writeInbound(post("/v2/push/", "{\"data_id\":1,\"data\":[]}"));
+        assertThat(sends).hasSize(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bodies.get(0).get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(bodies.get(0).get()).as("the decompressed body is not kept while the broker acknowledges").isNull();
+        sends.get(0).complete(null);
+        ch.runPendingTasks();
+        assertAnswer(ch.readOutbound(), 200, "{\"code\":\"200\",\"result\":\"true\",\"message\":\"\"}");
+    }
+
+    @Test
+    void pendingBytesAreBounded() {
+        maxPendingBytes = 10;
+        EmbeddedChannel ch = channel(false);
+        ch.writeInbound(post("/v2/push/", "{\"a\":1}")); // 7 bytes, pending
+        ch.writeInbound(post("/v2/push/", "{\"a\":2}"));
+        assertThat(sends).hasSize(1);
+        sends.get(0).complete(null);
+        ch.runPendingTasks();
+        ((FullHttpResponse) ch.readOutbound()).release();
+        FullHttpResponse r = ch.readOutbound();
+        assertThat(r.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("3");
+        assertAnswer(r, 503, "{\"code\":\"503\",\"result\":\"false\",\"message\":"
+                + "\"the gateway has 10 bytes of requests pending, retry later\"}");
+        ch.writeInbound(post("/v2/push/", "{\"a\":3}"));
+        assertThat(sends).as("the budget is given back on the acknowledgement").hasSize(2);
+    }
+
+    @Test
+    void expectationWaitsForTheAnswersOfEarlierRequests() {
+        EmbeddedChannel ch = channel(false);
+        ch.writeInbound(post("/v2/push/", "{\"a\":1}"));
+        HttpRequest big = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/push/");
+        HttpUtil.setContentLength(big, MAX_BODY * 10);
+        big.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
+        ch.writeInbound(big);
+        assertThat((Object) ch.readOutbound()).as("no 413 ahead of the first request's answer").isNull();
+        assertThat(ch.config().isAutoRead()).isFalse();
+        assertThat(ch.isOpen()).isTrue();
+        sends.get(0).complete(null);
+        ch.runPendingTasks();
+        assertAnswer(ch.readOutbound(), 200, "{\"code\":\"200\",\"result\":\"true\",\"message\":\"\"}");
+        FullHttpResponse r = ch.readOutbound();
+        assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertAnswer(r, 413, "{\"code\":\"413\",\"result\":\"false\",\"message\":"
+                + "\"request body larger than 1024 bytes (gateway.max-body-size)\"}");
+
+        EmbeddedChannel small = channel(false);
+        small.writeInbound(post("/v2/push/", "{\"a\":2}"));
+        HttpRequest fits = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/push/");
+        HttpUtil.setContentLength(fits, 2);
+        fits.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
+        small.writeInbound(fits);
+        assertThat((Object) small.readOutbound()).as("no 100 Continue ahead of the first answer").isNull();
+        sends.get(1).complete(null);
+        small.runPendingTasks();
+        assertAnswer(small.readOutbound(), 200, "{\"code\":\"200\",\"result\":\"true\",\"message\":\"\"}");
+        HttpResponse cont = small.readOutbound();
+        assertThat(cont.status().code()).isEqualTo(100);
+        assertThat(small.config().isAutoRead()).isTrue();
+        small.writeInbound(new DefaultLastHttpContent(Unpooled.wrappedBuffer("{}".getBytes(StandardCharsets.UTF_8))));
+        assertThat(sends).as("the body came after the 100 and was taken").hasSize(3);
+        small.finishAndReleaseAll();
+    }
+
+    @Test
+    void requestsAfterConnectionCloseOrAMalformedRequestAreNotProcessed() {
+        EmbeddedChannel ch = channel(false);
+        FullHttpRequest last = post("/v2/push/", "{\"a\":1}");
+        HttpUtil.setKeepAlive(last, false);
+        ch.writeInbound(last);
+        ch.writeInbound(post("/v2/push/", "{\"a\":2}"));
+        assertThat(admittedBodies).hasSize(1);
+        assertThat(sends).hasSize(1);
+
+        EmbeddedChannel malformed = channel(false);
+        FullHttpRequest bad = post("/v2/push/", "{}");
+        bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bad header")));
+        malformed.writeInbound(bad, post("/v2/push/", "{\"a\":3}")); // in one read, as a pipelining client's
+        assertAnswer(malformed.readOutbound(), 400, "malformed HTTP request\n");
+        assertThat(admittedBodies).as("nothing after the malformed request").hasSize(1);
+        malformed.finishAndReleaseAll();
+    }
+
+    @Test
+    void drainingRefusesNewRequestsAndClosesAfterTheLastAnswer() {
+        EmbeddedChannel ch = channel(false);
+        ch.writeInbound(post("/v2/push/", "{\"a\":1}"));
+        draining.set(true);
+        ch.pipeline().fireUserEventTriggered(ReportRequestHandler.DRAIN);
+        assertThat(ch.isOpen()).as("its answer is outstanding").isTrue();
+        sends.get(0).complete(null);
+        ch.runPendingTasks();
+        FullHttpResponse r = ch.readOutbound();
+        assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertAnswer(r, 200, "{\"code\":\"200\",\"result\":\"true\",\"message\":\"\"}");
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+
+        EmbeddedChannel open = channel(true);
+        open.writeInbound(post("/", "{}"));
+        FullHttpResponse refused = open.readOutbound();
+        assertThat(refused.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertThat(refused.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("3");
+        assertAnswer(refused, 503, "the gateway is shutting down, retry on a new connection\n");
+        assertThat(sends).hasSize(1);
+        assertThat(metrics.render()).contains("gateway_rejected_total{endpoint=\"flume\",reason=\"shutting_down\"} 1");
+        open.runPendingTasks();
+        assertThat(open.isOpen()).isFalse();
+    }
+
+    @Test
+    void aRequestNotArrivedWholeInTimeIs408AfterTheEarlierAnswers() {
+        EmbeddedChannel ch = channel(false);
+        ch.freezeTime();
+        ch.writeInbound(post("/api/put", "[1]"));
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/put");
+        HttpUtil.setContentLength(head, 100);
+        ch.writeInbound(head);
+        ch.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer("[".getBytes(StandardCharsets.UTF_8))));
+        ch.advanceTimeBy(29, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat((Object) ch.readOutbound()).isNull();
+        ch.advanceTimeBy(2, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat((Object) ch.readOutbound()).as("after the first request's answer").isNull();
+        sends.get(0).complete(null);
+        ch.runPendingTasks();
+        FullHttpResponse first = ch.readOutbound();
+        assertThat(first.status().code()).isEqualTo(204);
+        first.release();
+        FullHttpResponse r = ch.readOutbound();
+        assertThat(r.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertAnswer(r, 408, "{\"error\":{\"code\":408,\"message\":"
+                + "\"the request did not arrive whole within 30000 ms (gateway.request-timeout)\"}}");
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(metrics.render()).contains("gateway_rejected_total{endpoint=\"api_put\",reason=\"request_timeout\"} 1");
+    }
+
+    @Test
+    void concatenatedGzipMembersAreOneBodyAndGarbageAfterAMemberIs400() throws IOException {
+        EmbeddedChannel ch = channel(true);
+        byte[] a = "{\"hostname\":".getBytes(StandardCharsets.UTF_8);
+        byte[] b = "\"h\"}".getBytes(StandardCharsets.UTF_8);
+        ch.writeInbound(gzipPost("/", concat(gzip(a), gzip(b))));
+        assertThat(admittedBodies).hasSize(1);
+        assertThat(new String(admittedBodies.get(0), StandardCharsets.UTF_8)).isEqualTo("{\"hostname\":\"h\"}");
+        sends.get(0).complete(null);
+        ch.runPendingTasks();
+        ((FullHttpResponse) ch.readOutbound()).release();
+
+        ch.writeInbound(gzipPost("/", concat(gzip(a), "garbage".getBytes(StandardCharsets.UTF_8))));
+        assertAnswer(ch.readOutbound(), 400, "corrupt gzip body: bytes after the gzip data that are not a gzip member\n");
+        byte[] whole = gzip(b);
+        whole[whole.length - 8] ^= 1; // the CRC
+        ch.writeInbound(gzipPost("/", whole));
+        assertAnswer(ch.readOutbound(), 400, "corrupt gzip body: gzip checksum or size mismatch\n");
+        assertThat(admittedBodies).hasSize(1);
+    }
+
     // ---- helpers
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
 
     private static FullHttpRequest post(String uri, String body) {
         return request(HttpMethod.POST, uri, body);
