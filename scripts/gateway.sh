@@ -99,13 +99,16 @@ cmd_start() {
   [[ -z "$port" || "$port" == 0 ]] || require_free_port "gateway http" "$port"
   port="${flume_port:-$(yaml_port flume-port "$file")}"
   [[ -z "$port" || "$port" == 0 ]] || require_free_port "gateway flume" "$port"
+  # the gateway jar's log configuration (stdout, which goes to the log): log4j's shutdown hook off, so that the drain
+  # on SIGTERM is logged to its end, and no line per reconnect attempt while Kafka is down
   job_java_command -Dtsdbpipe.service=gateway -Xms"$GATEWAY_HEAP" -Xmx"$GATEWAY_HEAP" -XX:+UseG1GC \
-    -Dlog.file="$GATEWAY_LOG" io.tsdbpipe.gateway.ReportGateway "${args[@]}" "${extra[@]+"${extra[@]}"}" \
+    -Dlog4j2.configurationFile="$REPO_DIR/src/main/gateway/log4j2.properties" \
+    io.tsdbpipe.gateway.ReportGateway "${args[@]}" "${extra[@]+"${extra[@]}"}" \
     || die "could not build the gateway's classpath"
   rotate_log "$GATEWAY_LOG"
   info "starting the gateway (config ${file#"$REPO_DIR"/})"
   cd "$PIPELINE_HOME"
-  # stdout/stderr and log4j's file appender both append to the log
+  # stdout/stderr (log4j's console) append to the log
   nohup "${JOB_JAVA[@]}" >>"$GATEWAY_LOG" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$(pid_file "$NAME")"
