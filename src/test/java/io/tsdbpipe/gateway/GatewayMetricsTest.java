@@ -30,6 +30,7 @@ class GatewayMetricsTest {
         m.requestBytes(Endpoint.API_PUT, 120);
         m.recordsProduced(Endpoint.FLUME, 5);
         m.rateLimited(1500001);
+        m.connectionRefused();
         m.produceLatency(Endpoint.V2_PUSH, 3_000_000); // 3 ms
         m.produceLatency(Endpoint.V2_PUSH, 20_000_000_000L); // 20 s: only +Inf
 
@@ -56,14 +57,16 @@ class GatewayMetricsTest {
                 "# TYPE gateway_pending_requests gauge",
                 "gateway_pending_requests 3",
                 "gateway_kafka_reachable 1",
-                "gateway_channels 2");
+                "gateway_channels 2",
+                "# TYPE gateway_connections_refused_total counter",
+                "gateway_connections_refused_total 1");
         // every line is a comment or a well-formed sample; the text ends with a line feed
         assertThat(lines).allSatisfy(l -> assertThat(l.startsWith("# HELP ") || l.startsWith("# TYPE ")
                 || SAMPLE.matcher(l).matches()).as(l).isTrue());
         assertThat(text).endsWith("\n");
         // each metric family is announced once
         assertThat(lines.stream().filter(l -> l.startsWith("# TYPE")).collect(Collectors.toList()))
-                .doesNotHaveDuplicates().hasSize(9);
+                .doesNotHaveDuplicates().hasSize(10); // the contract's 9 and gateway_connections_refused_total
 
         reachable.set(false);
         pending.set(0);

@@ -117,6 +117,22 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void connectionAndMemoryBounds() {
+        GatewaySettings d = GatewaySettings.defaults();
+        assertThat(d.maxPendingBytes()).isEqualTo(256L << 20);
+        assertThat(d.maxConnections()).isEqualTo(10_000);
+        assertThat(d.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(d.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> GatewaySettings.of(Map.of("gateway.max-pending-bytes", "512 kb")))
+                .hasMessageContaining("'gateway.max-pending-bytes'")
+                .hasMessageContaining("must be at least gateway.max-decompressed-size");
+        assertThatThrownBy(() -> GatewaySettings.of(Map.of("gateway.request-timeout", "0 s")))
+                .hasMessageContaining("'gateway.request-timeout'");
+        assertThatThrownBy(() -> GatewaySettings.of(Map.of("gateway.max-connections", "0")))
+                .hasMessageContaining("'gateway.max-connections'");
+    }
+
+    @Test
     void sizesAndDurations() {
         assertThat(GatewaySettings.parseSize("500 kb")).isEqualTo(512_000);
         assertThat(GatewaySettings.parseSize("8 mb")).isEqualTo(8 << 20);
