@@ -42,6 +42,9 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportRequestHandler.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** In place of the head of a request whose head did not even arrive whole. */
+    private static final HttpRequest DEFAULT_HEAD =
+            new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
 
     private final GatewayParts parts;
     private final boolean flumePort;
@@ -376,9 +379,6 @@ final class ReportRequestHandler extends ChannelInboundHandlerAdapter {
                 "the request did not arrive whole within " + parts.requestTimeout().toMillis()
                         + " ms (gateway.request-timeout)")));
     }
-
-    private static final HttpRequest DEFAULT_HEAD =
-            new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
 
     /** Writes the answers at the head of the queue that are ready. */
     private void writeReady(ChannelHandlerContext ctx) {
