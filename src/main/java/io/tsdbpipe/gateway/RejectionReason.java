@@ -20,7 +20,11 @@ public enum RejectionReason {
     /** Kafka did not acknowledge in time, or cannot be reached. */
     KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
     /** The producer's buffer or the gateway's pending requests are full. */
-    OVERLOADED(503, "overloaded");
+    OVERLOADED(503, "overloaded"),
+    /** The channel topic is not read to its end yet (at start, or while Kafka is unreachable then): not a 401. */
+    CHANNELS_LOADING(503, "channels_loading"),
+    /** A bug of the gateway (logged); the request was not accepted. */
+    INTERNAL_ERROR(500, "internal_error");
 
     private final int status;
     private final String code;

@@ -1,16 +1,74 @@
 package io.tsdbpipe.gateway;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Produces the accepted reports to the report topic with an idempotent producer and {@code acks=all}. The gateway
  * answers 200 only when {@link #send}'s future completes: after the broker acknowledged every record of the request.
  * Thread-safe.
+ *
+ * <p>A send never blocks its caller (a Netty event loop): {@code max.block.ms} is 0, so a full buffer fails at once
+ * ({@link RejectionReason#OVERLOADED}), and so does a send before the topic's metadata is known
+ * ({@link RejectionReason#KAFKA_UNAVAILABLE}); a background thread fetches the metadata at start and keeps it fresh,
+ * and asks the cluster once a second whether it answers ({@link #reachable}). A record the brokers do not acknowledge
+ * within the ack timeout ({@code delivery.timeout.ms}) fails its request. The durability settings are forced whatever
+ * the configured properties say: {@code acks=all}, idempotence, unlimited retries within the delivery timeout, at most
+ * 5 requests in flight (what keeps idempotent batches in order).
  */
 public final class ReportProducer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReportProducer.class);
+
+    /** What the gateway compresses batches with unless {@code compression.type} is configured (see README). */
+    static final String DEFAULT_COMPRESSION = "lz4";
+
+    private static final long HEALTH_PERIOD_MILLIS = 500;
+    private static final int HEALTH_TIMEOUT_MILLIS = 2000;
+    /** A topic still unknown after this many checks (5 s) is worth a warning; before, metadata may be on its way. */
+    private static final int UNKNOWN_TOPIC_WARN_CHECKS = 10;
+    private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String topic;
+    private final Duration ackTimeout;
+    private final int retryAfterSeconds;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Admin admin;
+    private final ScheduledExecutorService health;
+    private final AtomicLong nextWarn = new AtomicLong(System.nanoTime());
+    private final AtomicLong failedSinceWarn = new AtomicLong();
+    private volatile boolean clusterAnswers;
+    private volatile boolean topicKnown;
+    /** Checks in a row that found the cluster but not the topic (only the health thread touches it). */
+    private int unknownTopicChecks;
 
     /**
      * @param kafkaProperties bootstrap.servers and any security settings (the durability settings are forced)
@@ -18,23 +76,206 @@ public final class ReportProducer implements AutoCloseable {
      * @param bufferBytes the producer's buffer; a request that does not fit is answered 503 at once
      */
     public ReportProducer(String topic, Properties kafkaProperties, Duration ackTimeout, long bufferBytes) {
-        throw new UnsupportedOperationException("not yet");
+        this(topic, kafkaProperties, ackTimeout, bufferBytes, Duration.ofSeconds(1));
+    }
+
+    /** @param retryAfter the Retry-After of the 503 answers this producer's failures make */
+    public ReportProducer(
+            String topic, Properties kafkaProperties, Duration ackTimeout, long bufferBytes, Duration retryAfter) {
+        this.topic = topic;
+        this.ackTimeout = ackTimeout;
+        this.retryAfterSeconds = (int) Math.max(1, retryAfter.toSeconds());
+        this.producer = new KafkaProducer<>(
+                producerProperties(kafkaProperties, ackTimeout, bufferBytes),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+        Properties adminProps = only(kafkaProperties, AdminClientConfig.configNames());
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, HEALTH_TIMEOUT_MILLIS);
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, HEALTH_TIMEOUT_MILLIS);
+        adminProps.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "tsdbpipe-gateway-health");
+        this.admin = Admin.create(adminProps);
+        this.health = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gateway-kafka-health");
+            t.setDaemon(true);
+            return t;
+        });
+        health.scheduleWithFixedDelay(this::checkHealth, 0, HEALTH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The producer's configuration: the given properties, with the durability and non-blocking settings forced. */
+    static Properties producerProperties(Properties kafkaProperties, Duration ackTimeout, long bufferBytes) {
+        Properties p = only(kafkaProperties, ProducerConfig.configNames());
+        p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+        int inFlight = Math.min(5, Math.max(1, intOf(p, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5)));
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, inFlight);
+        long linger = intOf(p, ProducerConfig.LINGER_MS_CONFIG, 5);
+        long delivery = ackTimeout.toMillis();
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+        if (delivery <= linger) {
+            throw new IllegalArgumentException("kafka.ack-timeout (" + ackTimeout.toMillis() + " ms) must be longer "
+                    + "than kafka.linger (" + linger + " ms)");
+        }
+        long request = Math.min(intOf(p, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000), delivery - linger);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, (int) linger);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) request);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, delivery));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
+        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION);
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tsdbpipe-gateway");
+        return p;
+    }
+
+    private static Properties only(Properties given, Set<String> names) {
+        Properties p = new Properties();
+        for (Map.Entry<Object, Object> e : given.entrySet()) {
+            if (names.contains(String.valueOf(e.getKey()))) {
+                p.put(e.getKey(), e.getValue());
+            }
+        }
+        return p;
+    }
+
+    private static int intOf(Properties p, String key, int fallback) {
+        Object v = p.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kafka property " + key + " is not an integer: " + v);
+        }
     }
 
     /**
      * Sends the records of one request. The future completes normally when the broker acknowledged all of them, and
      * exceptionally with a {@link GatewayRejection} (503, {@link RejectionReason#KAFKA_UNAVAILABLE} or
      * {@link RejectionReason#OVERLOADED}, with a Retry-After) otherwise; never both, never before the outcome is known.
+     * A report larger than Kafka takes ({@code max.request.size}, the topic's {@code max.message.bytes}) fails with
+     * {@link RejectionReason#BODY_TOO_LARGE} (413). The future completes on a Kafka client thread: its dependents must
+     * not block.
      */
     public CompletableFuture<Void> send(List<GatewayRecord> records) {
-        throw new UnsupportedOperationException("not yet");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (records.isEmpty()) {
+            done.complete(null);
+            return done;
+        }
+        AtomicInteger remaining = new AtomicInteger(records.size());
+        Callback acked = (metadata, e) -> {
+            if (e != null) {
+                if (done.completeExceptionally(rejection(e))) {
+                    noteFailure(e);
+                }
+            } else if (remaining.decrementAndGet() == 0) {
+                done.complete(null);
+            }
+        };
+        for (GatewayRecord r : records) {
+            try {
+                producer.send(record(r), acked); // failures of the send itself come to the callback too
+            } catch (RuntimeException e) {
+                acked.onCompletion(null, e); // closed, interrupted
+            }
+            if (done.isDone()) {
+                break; // failed: the rest would not change the answer
+            }
+        }
+        return done;
+    }
+
+    private ProducerRecord<byte[], byte[]> record(GatewayRecord r) {
+        List<Header> headers = null;
+        if (!r.headers().isEmpty()) {
+            headers = new ArrayList<>(r.headers().size());
+            for (Map.Entry<String, String> h : r.headers().entrySet()) {
+                headers.add(new RecordHeader(h.getKey(),
+                        h.getValue() == null ? null : h.getValue().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return new ProducerRecord<>(topic, null, null, r.key(), r.value(), headers);
+    }
+
+    private GatewayRejection rejection(Exception e) {
+        if (e instanceof BufferExhaustedException) {
+            return new GatewayRejection(RejectionReason.OVERLOADED,
+                    "the gateway's Kafka buffer is full; retry later", retryAfterSeconds);
+        }
+        if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
+            return new GatewayRejection(RejectionReason.BODY_TOO_LARGE,
+                    "a report is larger than Kafka takes (max.request.size, the topic's max.message.bytes)");
+        }
+        if (e instanceof TimeoutException) {
+            return new GatewayRejection(RejectionReason.KAFKA_UNAVAILABLE,
+                    "Kafka did not acknowledge the reports within " + ackTimeout.toMillis() + " ms; retry later",
+                    retryAfterSeconds);
+        }
+        return new GatewayRejection(RejectionReason.KAFKA_UNAVAILABLE,
+                "Kafka did not take the reports (" + e.getClass().getSimpleName() + "); retry later",
+                retryAfterSeconds);
+    }
+
+    /** One warning per 10 s at most, with the count of failed requests since the last one. */
+    private void noteFailure(Exception e) {
+        long failed = failedSinceWarn.incrementAndGet();
+        long due = nextWarn.get();
+        long now = System.nanoTime();
+        if (now - due >= 0 && nextWarn.compareAndSet(due, now + WARN_INTERVAL_NANOS)) {
+            failedSinceWarn.addAndGet(-failed);
+            LOG.warn("{} request(s) to topic {} failed in Kafka, the last with {}", failed, topic, e.toString());
+        }
     }
 
     /** Whether the brokers answered recently: /healthz is ready only then. */
     public boolean reachable() {
-        throw new UnsupportedOperationException("not yet");
+        return clusterAnswers && topicKnown;
+    }
+
+    private void checkHealth() {
+        boolean answers;
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(HEALTH_TIMEOUT_MILLIS))
+                    .nodes()
+                    .get(HEALTH_TIMEOUT_MILLIS + 500L, TimeUnit.MILLISECONDS);
+            answers = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            answers = false;
+        }
+        boolean known;
+        try {
+            // also keeps the topic in the producer's metadata: a send never waits for it
+            known = !producer.partitionsFor(topic).isEmpty();
+        } catch (RuntimeException e) {
+            known = false; // fetched in the background; asked again next time
+        }
+        unknownTopicChecks = answers && !known ? unknownTopicChecks + 1 : 0;
+        if (answers && known && !(clusterAnswers && topicKnown)) {
+            LOG.info("Kafka is reachable: topic {} takes reports", topic);
+        } else if (!answers && clusterAnswers) {
+            LOG.warn("Kafka does not answer (no broker within {} ms); /healthz answers 503", HEALTH_TIMEOUT_MILLIS);
+        } else if (unknownTopicChecks == UNKNOWN_TOPIC_WARN_CHECKS) {
+            LOG.warn("Kafka answers, but topic {} has no metadata (does it exist?); /healthz answers 503", topic);
+        }
+        clusterAnswers = answers;
+        topicKnown = known;
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        health.shutdownNow();
+        try {
+            health.awaitTermination(HEALTH_TIMEOUT_MILLIS + 1000L, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close(Duration.ofSeconds(1));
+        producer.close(ackTimeout); // what is in flight completes (or fails) its requests
+    }
 }

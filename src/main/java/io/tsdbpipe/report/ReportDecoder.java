@@ -373,7 +373,7 @@ public final class ReportDecoder implements Serializable {
      * What broke and where, from the error's kind and location only: Jackson's own messages quote the input (an
      * unquoted token, for one), so none of their text is copied.
      */
-    static String jsonProblem(IOException e) {
+    public static String jsonProblem(IOException e) {
         String what;
         if (e instanceof OwnProblem) {
             what = e.getMessage();

@@ -16,7 +16,7 @@ import java.io.IOException;
  * few names every report repeats are back after a handful of reports. Parsers stay {@code UTF8StreamJsonParser}
  * (byte offsets, which the item texts of dead letters are cut by). One per decoder, used by one thread.
  */
-final class ReportJsonFactory extends JsonFactory {
+public final class ReportJsonFactory extends JsonFactory {
 
     private static final long serialVersionUID = 1L;
 
@@ -24,7 +24,7 @@ final class ReportJsonFactory extends JsonFactory {
 
     private transient ByteQuadsCanonicalizer names = ByteQuadsCanonicalizer.createRoot();
 
-    ReportJsonFactory(JsonFactoryBuilder builder) {
+    public ReportJsonFactory(JsonFactoryBuilder builder) {
         super(builder);
     }
 

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * takes overlong forms, which {@code new String(bytes, UTF_8)} (the dead letter's text) does not, so a key could be
  * read as {@code access_token} and not be masked. ASCII is checked eight bytes at a time.
  */
-final class Utf8 {
+public final class Utf8 {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -20,7 +20,7 @@ final class Utf8 {
     private Utf8() {}
 
     /** The offset of the first byte that is not UTF-8 text (or a NUL), or -1 when all of it is. */
-    static int firstInvalid(byte[] b) {
+    public static int firstInvalid(byte[] b) {
         int n = b.length;
         int i = 0;
         while (i < n) {

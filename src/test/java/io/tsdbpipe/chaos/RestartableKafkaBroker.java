@@ -21,9 +21,10 @@ import java.util.Properties;
 
 /**
  * A single-node KRaft broker in the test JVM that can be stopped and started again on the same ports with the same
- * data (the shared {@code TestingKafkaBroker} deletes its data on stop). Data under {@code target/chaos/kafka-*}.
+ * data (the shared {@code TestingKafkaBroker} deletes its data on stop). Data under {@code target/chaos/kafka-*}. Public
+ * for the gateway's Kafka outage test (ReportGatewayITCase).
  */
-final class RestartableKafkaBroker implements AutoCloseable {
+public final class RestartableKafkaBroker implements AutoCloseable {
 
     private static final String HOST = "127.0.0.1";
 
@@ -31,7 +32,7 @@ final class RestartableKafkaBroker implements AutoCloseable {
     private final String bootstrap;
     private KafkaRaftServer server;
 
-    RestartableKafkaBroker(String name) {
+    public RestartableKafkaBroker(String name) {
         int port = freePort();
         int controllerPort = freePort();
         Path dir = Path.of("target", "chaos", "kafka-" + name + "-" + port).toAbsolutePath();
@@ -81,11 +82,11 @@ final class RestartableKafkaBroker implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrap;
     }
 
-    synchronized void start() {
+    public synchronized void start() {
         if (server == null) {
             withoutExit(() -> {
                 KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
@@ -95,7 +96,7 @@ final class RestartableKafkaBroker implements AutoCloseable {
         }
     }
 
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
