@@ -5,7 +5,7 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: scripts/bench-gateway.sh [--targets LIST] [--connections N] [--points-per-request P] [--events-per-request E]
-                                [--warmup S] [--duration S] [--partitions N] [--flume-memory K:B] [--flume-file K:B]
+                                [--warmup S] [--duration S] [--rounds R] [--partitions N] [--flume-memory K:B] [--flume-file K:B]
                                 [--flume-producer K=V]... [--heap SIZE] [--jfr] [--key value]...
 
 Starts Kafka if it is not running (scripts/kafka.sh), then for each target in turn: a fresh topic (N partitions), the
@@ -36,6 +36,8 @@ is stated in, and writes results.csv, table.txt and every log under the director
   --warmup S            seconds not measured, per target (default 10)
   --duration S          measured seconds per target (default 30)
   --partitions N        partitions of each target's topic (default 2)
+  --rounds R            run the targets R times, one after the other (the machine's other load hits them alike);
+                        the table shows each target's best round, the least disturbed (default 1)
   --flume-memory K:B    K Kafka sinks on the memory channel (a thread and a producer each), B their flumeBatchSize
                         and the channel's transactionCapacity (default 4:250, the best of 1-8 sinks x 100-1000)
   --flume-file K:B      the same for the file channel (default 2:1000: its takes fsync too, fewer and larger win)
@@ -54,7 +56,7 @@ source "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 source "$SCRIPTS_DIR/lib/job.sh"
 
 targets="client,flume-memory,flume-file,gateway,gateway-v2push" connections=32 ppr=100 epr=1 warmup=10 duration=30
-partitions=2 flume_memory=4:250 flume_file=2:1000 heap=1g jfr=""
+rounds=1 partitions=2 flume_memory=4:250 flume_file=2:1000 heap=1g jfr=""
 overrides=() flume_producer=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -66,6 +68,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --partitions) partitions="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --flume-memory) flume_memory="$2"; shift 2 ;;
     --flume-file) flume_file="$2"; shift 2 ;;
     --heap) heap="$2"; shift 2 ;;
@@ -231,30 +234,33 @@ stop_gateway() {
 # ---------------------------------------------------------------------------------------------------------------
 # one target
 
-echo "target,durable,req_s,dp_s,p50_ms,p90_ms,p99_ms,max_ms,statuses,sent,acked,found,lost,unacked_found,drain_s,server_cpu_pct,kafka_cpu_pct,client_cpu_pct" >"$results"
+echo "round,target,durable,req_s,dp_s,p50_ms,p90_ms,p99_ms,max_ms,statuses,sent,acked,found,lost,unacked_found,drain_s,server_cpu_pct,kafka_cpu_pct,client_cpu_pct,machine_cpu_pct" >"$results"
 result() { sed -nE "s/^result .*\\b$1=([^ ]*).*/\\1/p" <<<"$2"; }
 
 # measure TARGET DURABLE URL TOPIC [client args]: the load client against the running server (server_pid)
 measure() {
   local target="$1" durable="$2" url="$3" topic="$4" line
   shift 4
-  info "$target: $connections connections, ${warmup}s warm-up, ${duration}s measured, $url"
+  info "round $round, $target: $connections connections, ${warmup}s warm-up, ${duration}s measured, $url"
   line=$(tool io.tsdbpipe.tools.bench.GatewayLoadClient --url "$url" --label "$target" --connections "$connections" \
     --points-per-request "$ppr" --warmup "$warmup" --duration "$duration" --bootstrap-servers "$bootstrap" \
     --watch "server=$server_pid,kafka=$kafka_pid" ${topic:+--topic "$topic"} "$@" \
     | tee -a "$out/summary.txt" | tee /dev/stderr | tail -1) || warn "$target: acknowledged reports are missing in $topic"
   local cols=() k
   for k in rate dp_rate p50_ms p90_ms p99_ms max_ms statuses sent acked found lost unacked_found drain_s cpu_server_pct \
-    cpu_kafka_pct client_cpu_pct; do
+    cpu_kafka_pct client_cpu_pct cpu_machine_pct; do
     cols+=("$(result "$k" "$line")")
   done
-  (IFS=,; echo "$target,$durable,${cols[*]}") >>"$results"
+  (IFS=,; echo "$round,$target,$durable,${cols[*]}") >>"$results"
 }
 
 new_topic() { "$SCRIPTS_DIR/kafka.sh" topic-create "$1" "$partitions" >&2; }
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+data_id="" token="" channels="$run-channels"
+for ((round = 1; round <= rounds; round++)); do
 for current in ${targets//,/ }; do
-  topic="$run-$current"
+  topic="$run-$current-$round"
   case "$current" in
     client)
       require_free_port "null server (BENCH_PORT)" "$port"
@@ -270,7 +276,7 @@ for current in ${targets//,/ }; do
       start_flume "$channel" "$topic"
       if [[ "$channel" == memory ]]; then durable="no (memory)"; else durable="local disk"; fi
       measure "$current" "$durable" "http://$BIND_HOST:$port/" "$topic" --events-per-request "$epr"
-      stop_flume "$channel"
+      stop_flume "$channel-$round"
       ;;
     gateway)
       new_topic "$topic"
@@ -280,12 +286,13 @@ for current in ${targets//,/ }; do
       ;;
     gateway-v2push)
       new_topic "$topic"
-      channels="$run-channels"
-      created="$("$SCRIPTS_DIR/channel.sh" --bootstrap-servers "$bootstrap" --topic "$channels" create \
-        --name bench --kind time_series --metric-prefix bk.bench)" || die "scripts/channel.sh create failed"
-      data_id="$(sed -nE 's/.*data_id[:=] *([0-9]+).*/\1/p' <<<"$created" | head -1)"
-      token="$(sed -nE 's/^access_token: *([^ ]+).*/\1/p' <<<"$created" | head -1)"
-      [[ -n "$data_id" && -n "$token" ]] || die "no data_id or token in the output of scripts/channel.sh create: $created"
+      if [[ -z "$data_id" ]]; then
+        created="$("$SCRIPTS_DIR/channel.sh" --bootstrap-servers "$bootstrap" --topic "$channels" create \
+          --name bench --kind time_series --metric-prefix bk.bench)" || die "scripts/channel.sh create failed"
+        data_id="$(sed -nE 's/.*data_id[:=] *([0-9]+).*/\1/p' <<<"$created" | head -1)"
+        token="$(sed -nE 's/^access_token: *([^ ]+).*/\1/p' <<<"$created" | head -1)"
+        [[ -n "$data_id" && -n "$token" ]] || die "no data_id or token in the output of scripts/channel.sh create: $created"
+      fi
       start_gateway "$topic" --channels.topic "$channels" \
         --rate-limits.channels."$data_id".requests-per-second 0 --rate-limits.channels."$data_id".datapoints-per-second 0
       measure gateway-v2push "Kafka acks=all" "http://$BIND_HOST:$http_port/v2/push/" "$topic" --shape blueking \
@@ -294,38 +301,53 @@ for current in ${targets//,/ }; do
       ;;
   esac
 done
+done
 
 # ---------------------------------------------------------------------------------------------------------------
-# the table
+# the table: per target its best round (the most requests/s: the one the machine's other load disturbed least; its
+# latency and CPU), the range over the rounds, and the deliveries of all rounds
 
 {
-  echo "machine:  $(nproc) cores ($(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-  echo "run:      $run: $connections connections, $ppr datapoints per request ($epr event(s) per Flume request), ${warmup} s warm-up + ${duration} s per target, $partitions partitions; Flume sinks:batch memory $flume_memory, file $flume_file; heap $heap${overrides[*]+; gateway ${overrides[*]}}"
+  echo "machine:  $(nproc) cores ($(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1)"
+  echo "load:     load average $load_before before the run, $(cut -d' ' -f1-3 /proc/loadavg) at its end"
+  echo "run:      $run: $connections connections, $ppr datapoints per request ($epr event(s) per Flume request), ${warmup} s warm-up + ${duration} s per target, $rounds round(s), $partitions partitions; Flume sinks:batch memory $flume_memory, file $flume_file; heap $heap${overrides[*]+; gateway ${overrides[*]}}"
   echo "          client, servers and Kafka share the machine's cores"
   echo
-  awk -F, 'NR == 1 {next}
-    {
-      printf "%-15s %-15s %10s %12s %9s %9s %9s %9s %10s %10s %6s %7s %-22s %6s %6s %6s\n", $1, $2, sprintf("%.0f", $3),
-        sprintf("%.0f", $4), $5, $6, $7, $8, $11, $12, $13, $15, $9, $16, $17, $18
-    }
-    BEGIN {
-      printf "%-15s %-15s %10s %12s %9s %9s %9s %9s %10s %10s %6s %7s %-22s %6s %6s %6s\n", "target", "200 means", "req/s",
-        "dp/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "acked", "in Kafka", "lost", "drain s", "answers", "srv %", "kafka %",
-        "clnt %"
-    }' "$results"
+  fmt="%-15s %-15s %9s %-13s %10s %8s %8s %8s %8s %9s %9s %5s %6s %8s %6s %6s %6s\n"
+  # shellcheck disable=SC2059
+  printf "$fmt" target "200 means" "req/s" "range" "dp/s" "p50 ms" "p90 ms" "p99 ms" "max ms" acked "in Kafka" lost "srv %" \
+    "srv ms/r" "kafka%" "clnt %" "other%"
+  for t in ${targets//,/ }; do
+    awk -F, -v t="$t" '$2 == t' "$results" | sort -t, -k4 -gr >"$out/.rows"
+    n=$(grep -c '' "$out/.rows" || true)
+    [[ "$n" -gt 0 ]] || continue
+    IFS=, read -r -a m < <(head -1 "$out/.rows")
+    range="$(awk -F, 'NR == 1 {hi = $4} {lo = $4} END {printf "%.0f-%.0f", lo, hi}' "$out/.rows")"
+    read -r acked found lost < <(awk -F, '{a += $12; f += $13; l += $14} END {print a, f, l}' "$out/.rows")
+    other="$(awk -v a="${m[19]}" -v b="${m[16]}" -v c="${m[17]}" -v d="${m[18]}" 'BEGIN {printf "%.0f", a - b - c - d}')"
+    [[ -n "${m[11]}" ]] || acked="" found="" lost=""
+    # shellcheck disable=SC2059
+    printf "$fmt" "$t" "${m[2]}" "$(printf '%.0f' "${m[3]}")" "$range" "$(printf '%.0f' "${m[4]}")" "${m[5]}" "${m[6]}" \
+      "${m[7]}" "${m[8]}" "$acked" "$found" "$lost" "${m[16]}" \
+      "$(awk -v c="${m[16]}" -v r="${m[3]}" 'BEGIN {if (r > 0) printf "%.3f", c * 10 / r}')" "${m[17]}" "${m[18]}" "$other"
+    echo "$t,${m[3]},${m[7]},${lost:-0}" >>"$out/.medians"
+  done
+  rm -f "$out/.rows"
   echo
-  echo "req/s, dp/s: acknowledged (2xx) requests of the measured time; latency: send to answer, measured requests;"
-  echo "acked / in Kafka / lost: every report of the run (warm-up included) acknowledged, found in the topic, missing;"
-  echo "drain s: how long after the last answer the topic still grew; srv / kafka / clnt %: CPU in the measured time"
-  echo "(100 % = one core)"
-  awk -F, 'NR > 1 {rate[$1] = $3; p99[$1] = $7; lost[$1] = $13}
+  echo "req/s, dp/s: acknowledged (2xx) requests in the measured time, of the target's best round (range: all rounds);"
+  echo "latency: send to answer; acked / in Kafka / lost: every report of every round (warm-up included) acknowledged,"
+  echo "found in the topic, missing; CPU in the measured time, 100 % = one core: the server, Kafka, the load client and"
+  echo "everything else on the machine (other%); srv ms/r: the server's CPU milliseconds per acknowledged request"
+  awk -F, '{rate[$1] = $2; p99[$1] = $3; lost[$1] = $4}
     END {
       if ("gateway" in rate) {
         for (f in rate) if (f ~ /^flume-/ && rate[f] > 0)
           printf "gateway vs %s: %.2fx the requests/s (target >= 3), p99 %s vs %s ms (target: lower), lost %s (target 0)\n",
             f, rate["gateway"] / rate[f], p99["gateway"], p99[f], lost["gateway"]
       }
-    }' "$results"
+    }' "$out/.medians" 2>/dev/null || true
+  rm -f "$out/.medians"
 } | tee "$out/table.txt"
+grep -q '^gateway vs flume' "$out/table.txt" || true
 echo
 echo "results:  $results"

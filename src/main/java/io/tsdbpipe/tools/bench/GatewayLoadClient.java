@@ -1,5 +1,29 @@
 package io.tsdbpipe.tools.bench;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tsdbpipe.tools.LoadGenerator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,23 +36,26 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load of {@code scripts/bench-gateway.sh}: N keep-alive connections (one thread each, {@code java.net.http}),
- * each posting a request as soon as the previous one was answered (closed loop), first for a warm-up, then for the
+ * The load of {@code scripts/bench-gateway.sh}: N keep-alive HTTP/1.1 connections (Netty's HTTP codec on
+ * {@code --threads} event loops: a client far cheaper per request than {@code java.net.http}'s, which took more CPU
+ * than the servers it measured on 2 cores), each posting a request as soon as the previous one was answered (closed loop), first for a warm-up, then for the
  * measured time (or a number of requests). Every report carries a unique id ({@code "bench_id":"<run>-<n>"}, its last
  * field, which the job's decoders skip), so that afterwards the tool reads the whole topic with a plain
  * {@link KafkaConsumer} and counts how many of the acknowledged (2xx) reports are there ({@link DeliveryLedger}).
@@ -41,7 +68,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Prints requests/s, datapoints/s (of acknowledged requests), latency percentiles (send to answer, measured part
  * only), the answers by status, and sent / acknowledged / found in Kafka / lost; the last line, {@code result k=v ...},
- * is for scripts. Exit code 1 when an acknowledged report is missing in the topic.
+ * is for scripts; with {@code --watch name=PID,...} it also has the CPU those processes used in the measured time
+ * ({@code cpu_<name>_pct}, of one core). Exit code 1 when an acknowledged report is missing in the topic.
  */
 public final class GatewayLoadClient {
 
@@ -64,13 +92,16 @@ public final class GatewayLoadClient {
             "  --settle S                 the topic counts as complete when it did not grow for S s (default 5)",
             "  --max-wait S               at most S s for that (default 180)",
             "  --label L                  the run's name in the output (default the shape)",
-            "  --timeout S                a request's timeout (default 30)");
+            "  --timeout S                a request's timeout (default 30)",
+            "  --threads N                the client's event loop threads (default 1)",
+            "  --watch NAME=PID,...       also print the CPU these processes used in the measured time");
 
     private GatewayLoadClient() {}
 
     record Options(URI url, String shape, int connections, int pointsPerRequest, int eventsPerRequest, double warmup,
             double duration, long requests, int series, int templates, long dataId, String token, String bootstrap,
-            String topic, double settle, double maxWait, String label, Duration timeout) {}
+            String topic, double settle, double maxWait, String label, Duration timeout, int threads,
+            Map<String, Long> watch) {}
 
     public static void main(String[] args) throws Exception {
         Options o;
@@ -98,7 +129,7 @@ public final class GatewayLoadClient {
         }
         List<String> known = List.of("url", "shape", "connections", "points-per-request", "events-per-request",
                 "warmup", "duration", "requests", "series", "templates", "data-id", "token", "bootstrap-servers",
-                "topic", "settle", "max-wait", "label", "timeout");
+                "topic", "settle", "max-wait", "label", "timeout", "threads", "watch");
         for (String k : v.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
@@ -119,6 +150,16 @@ public final class GatewayLoadClient {
         if (shape.equals("blueking") && events != 1) {
             throw new IllegalArgumentException("--shape blueking sends one push per request (--events-per-request 1)");
         }
+        Map<String, Long> watch = new LinkedHashMap<>();
+        for (String w : v.getOrDefault("watch", "").split(",")) {
+            if (!w.isBlank()) {
+                int eq = w.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--watch takes NAME=PID,..., got " + w);
+                }
+                watch.put(w.substring(0, eq), Long.parseLong(w.substring(eq + 1)));
+            }
+        }
         return new Options(URI.create(v.get("url")), shape, Integer.parseInt(v.getOrDefault("connections", "32")),
                 points, events, Double.parseDouble(v.getOrDefault("warmup", "10")),
                 Double.parseDouble(v.getOrDefault("duration", "30")), Long.parseLong(v.getOrDefault("requests", "-1")),
@@ -126,7 +167,9 @@ public final class GatewayLoadClient {
                 Long.parseLong(v.getOrDefault("data-id", "1500001")), v.getOrDefault("token", "loadgen-0123456789abcdef"),
                 v.getOrDefault("bootstrap-servers", "127.0.0.1:9092"), v.get("topic"),
                 Double.parseDouble(v.getOrDefault("settle", "5")), Double.parseDouble(v.getOrDefault("max-wait", "180")),
-                v.getOrDefault("label", shape), Duration.ofMillis((long) (Double.parseDouble(v.getOrDefault("timeout", "30")) * 1000)));
+                v.getOrDefault("label", shape),
+                Duration.ofMillis((long) (Double.parseDouble(v.getOrDefault("timeout", "30")) * 1000)),
+                Integer.parseInt(v.getOrDefault("threads", "1")), watch);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -231,15 +274,17 @@ public final class GatewayLoadClient {
     // ------------------------------------------------------------------------------------------------------------
     // the run
 
-    /** One connection's loop and what it saw. */
-    private static final class Worker extends Thread {
-        private final Options o;
-        private final HttpClient client;
-        private final List<Template> templates;
-        private final AtomicLong nextId;
-        private final AtomicLong measuredLeft;
-        private final long measureStart;
-        private final long measureEnd;
+    /** What every connection shares: the options, the requests, the clock of the run. */
+    private record Shared(Options o, List<Template> templates, AtomicLong nextId, AtomicLong measuredLeft,
+            long measureStart, long measureEnd, Bootstrap bootstrap, CountDownLatch done, String host, int port,
+            String path) {}
+
+    /**
+     * One keep-alive connection that posts the next request when the previous one was answered (reconnecting if the
+     * server closes it), and what it saw. Runs on its channel's event loop only.
+     */
+    private static final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private final Shared r;
         final DeliveryLedger ledger;
         final LatencyHistogram latencyMicros = new LatencyHistogram();
         final Map<Integer, Long> statuses = new TreeMap<>();
@@ -248,72 +293,184 @@ public final class GatewayLoadClient {
         long lastAnswer;
         long errors;
         String firstProblem;
+        private long id;
+        private long start;
+        private boolean waiting;
+        private boolean inMeasure;
+        private boolean finished;
 
-        Worker(int n, Options o, HttpClient client, List<Template> templates, AtomicLong nextId,
-                AtomicLong measuredLeft, long measureStart, long measureEnd, String run) {
-            super("load-" + n);
-            setDaemon(true);
-            this.o = o;
-            this.client = client;
-            this.templates = templates;
-            this.nextId = nextId;
-            this.measuredLeft = measuredLeft;
-            this.measureStart = measureStart;
-            this.measureEnd = measureEnd;
+        Connection(Shared r, String run) {
+            this.r = r;
             this.ledger = new DeliveryLedger(run);
         }
 
-        @Override
-        public void run() {
-            int events = o.eventsPerRequest();
-            while (true) {
-                long start = System.nanoTime();
-                boolean inMeasure = start >= measureStart;
-                if (inMeasure && (o.requests() >= 0 ? measuredLeft.getAndDecrement() <= 0 : start >= measureEnd)) {
-                    return;
+        void connect() {
+            Connection self = this;
+            r.bootstrap().clone().handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
+                            new ReadTimeoutHandler(r.o().timeout().toMillis(), TimeUnit.MILLISECONDS), self);
                 }
-                long id = nextId.getAndAdd(events);
-                Template t = templates.get((int) ((id / events) % templates.size()));
-                HttpRequest request = HttpRequest.newBuilder(o.url())
-                        .timeout(o.timeout())
-                        .header("Content-Type", "application/json; charset=UTF-8")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(t.body(id)))
-                        .build();
-                for (int i = 0; i < events; i++) {
-                    ledger.sent(id + i);
-                }
-                int status;
-                try {
-                    HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                    status = response.statusCode();
-                    if (status / 100 != 2 && firstProblem == null) {
-                        firstProblem = status + " " + new String(response.body(), StandardCharsets.UTF_8).strip();
-                    }
-                } catch (IOException e) {
-                    status = 0;
+            }).connect(r.host(), r.port()).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
                     errors++;
-                    if (firstProblem == null) {
-                        firstProblem = e.toString();
-                    }
-                } catch (InterruptedException e) {
-                    return;
+                    problem(f.cause().toString());
+                    retryLater(f.channel().eventLoop());
                 }
-                long end = System.nanoTime();
-                lastAnswer = end;
-                if (status / 100 == 2) {
-                    for (int i = 0; i < events; i++) {
-                        ledger.acked(id + i);
-                    }
+            });
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            sendNext(ctx.channel());
+        }
+
+        private boolean over(long now) {
+            return now >= r.measureStart() && (r.o().requests() >= 0 ? r.measuredLeft().get() <= 0 : now >= r.measureEnd());
+        }
+
+        private void sendNext(Channel ch) {
+            long now = System.nanoTime();
+            inMeasure = now >= r.measureStart();
+            if (over(now) || (inMeasure && r.o().requests() >= 0 && r.measuredLeft().getAndDecrement() <= 0)) {
+                finish(ch);
+                return;
+            }
+            int events = r.o().eventsPerRequest();
+            id = r.nextId().getAndAdd(events);
+            for (int i = 0; i < events; i++) {
+                ledger.sent(id + i);
+            }
+            Template t = r.templates().get((int) ((id / events) % r.templates().size()));
+            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, r.path(),
+                    Unpooled.wrappedBuffer(t.body(id)));
+            request.headers()
+                    .set(HttpHeaderNames.HOST, r.host() + ":" + r.port())
+                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=UTF-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+            waiting = true;
+            start = System.nanoTime();
+            ch.writeAndFlush(request).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    f.channel().close();
                 }
-                if (inMeasure) {
-                    measured++;
-                    statuses.merge(status, 1L, Long::sum);
-                    latencyMicros.record((end - start) / 1000);
-                    if (status / 100 == 2) {
-                        measuredOk++;
-                    }
+            });
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+            int status = response.status().code();
+            if (status / 100 != 2) {
+                problem(status + " " + response.content().toString(StandardCharsets.UTF_8).strip());
+            }
+            answered(status);
+            if (HttpUtil.isKeepAlive(response)) {
+                sendNext(ctx.channel());
+            } else {
+                ctx.close();
+            }
+        }
+
+        private void answered(int status) {
+            if (!waiting) {
+                return;
+            }
+            waiting = false;
+            long end = System.nanoTime();
+            lastAnswer = end;
+            if (status / 100 == 2) {
+                for (int i = 0; i < r.o().eventsPerRequest(); i++) {
+                    ledger.acked(id + i);
                 }
             }
+            if (inMeasure) {
+                measured++;
+                statuses.merge(status, 1L, Long::sum);
+                latencyMicros.record((end - start) / 1000);
+                if (status / 100 == 2) {
+                    measuredOk++;
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (waiting) {
+                errors++;
+                problem(cause.toString());
+                answered(0);
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (waiting) {
+                errors++;
+                problem("connection closed before the answer");
+                answered(0);
+            }
+            retryLater(ctx.channel().eventLoop());
+        }
+
+        private void retryLater(EventLoop loop) {
+            if (finished) {
+                return;
+            }
+            if (over(System.nanoTime())) {
+                finish(null);
+            } else {
+                loop.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void finish(Channel ch) {
+            if (!finished) {
+                finished = true;
+                r.done().countDown();
+            }
+            if (ch != null) {
+                ch.close();
+            }
+        }
+
+        private void problem(String text) {
+            if (firstProblem == null) {
+                firstProblem = text;
+            }
+        }
+
+        @Override
+        public boolean isSharable() {
+            return true; // one channel at a time, reconnects reuse it
+        }
+    }
+
+    /** User plus system CPU seconds of a Linux process so far ({@code /proc/PID/stat}, 100 ticks a second); NaN if gone. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU seconds the whole machine was busy so far ({@code /proc/stat}: all but idle and iowait); NaN elsewhere. */
+    static double machineBusySeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -325,32 +482,51 @@ public final class GatewayLoadClient {
                         + " (%d event(s), %,d bytes), %.0f s warm-up, then %s%n",
                 o.label(), o.url(), o.shape(), o.connections(), o.pointsPerRequest(), o.eventsPerRequest(),
                 bodyBytes, o.warmup(), o.requests() >= 0 ? o.requests() + " requests" : o.duration() + " s");
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        EventLoopGroup group = new NioEventLoopGroup(o.threads(), new DefaultThreadFactory("load"));
         long t0 = System.nanoTime();
         long measureStart = t0 + (long) (o.warmup() * 1e9);
         long measureEnd = o.requests() >= 0 ? Long.MAX_VALUE : measureStart + (long) (o.duration() * 1e9);
-        AtomicLong nextId = new AtomicLong();
-        AtomicLong measuredLeft = new AtomicLong(o.requests());
-        List<Worker> workers = new ArrayList<>();
+        String path = (o.url().getRawPath() == null || o.url().getRawPath().isEmpty() ? "/" : o.url().getRawPath())
+                + (o.url().getRawQuery() == null ? "" : "?" + o.url().getRawQuery());
+        Shared shared = new Shared(o, templates, new AtomicLong(), new AtomicLong(o.requests()), measureStart,
+                measureEnd, new Bootstrap().group(group).channel(NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000),
+                new CountDownLatch(o.connections()), o.url().getHost(), o.url().getPort() < 0 ? 80 : o.url().getPort(),
+                path);
+        List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < o.connections(); i++) {
-            workers.add(new Worker(i, o, client, templates, nextId, measuredLeft, measureStart, measureEnd, run));
+            connections.add(new Connection(shared, run));
         }
-        workers.forEach(Thread::start);
+        connections.forEach(Connection::connect);
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuAtStart = -1;
-        while (workers.stream().anyMatch(Thread::isAlive)) {
-            workers.get(0).join(200);
+        double machineAtStart = Double.NaN;
+        double[] watchedAtStart = new double[o.watch().size()];
+        List<Long> watchedPids = new ArrayList<>(o.watch().values());
+        while (!shared.done().await(100, TimeUnit.MILLISECONDS)) {
             if (cpuAtStart < 0 && System.nanoTime() >= measureStart) {
                 cpuAtStart = os.getProcessCpuTime();
+                machineAtStart = machineBusySeconds();
+                for (int i = 0; i < watchedPids.size(); i++) {
+                    watchedAtStart[i] = cpuSeconds(watchedPids.get(i));
+                }
             }
         }
+        long cpuEnd = System.nanoTime();
         long cpu = os.getProcessCpuTime() - Math.max(0, cpuAtStart);
-        long end = workers.stream().mapToLong(w -> w.lastAnswer).max().orElse(System.nanoTime());
+        StringBuilder watched = new StringBuilder(String.format(Locale.ROOT, " cpu_machine_pct=%.0f",
+                100 * (machineBusySeconds() - machineAtStart) / ((cpuEnd - measureStart) / 1e9)));
+        List<String> names = new ArrayList<>(o.watch().keySet());
+        for (int i = 0; i < watchedPids.size(); i++) {
+            double pct = 100 * (cpuSeconds(watchedPids.get(i)) - watchedAtStart[i]) / ((cpuEnd - measureStart) / 1e9);
+            watched.append(String.format(Locale.ROOT, " cpu_%s_pct=%.0f", names.get(i), pct));
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        long end = connections.stream().mapToLong(c -> c.lastAnswer).max().orElse(System.nanoTime());
         double seconds = (Math.min(end, measureEnd) - measureStart) / 1e9;
+        double cpuSeconds = (cpuEnd - measureStart) / 1e9;
 
         DeliveryLedger ledger = new DeliveryLedger(run);
         LatencyHistogram latency = new LatencyHistogram();
@@ -359,7 +535,7 @@ public final class GatewayLoadClient {
         long ok = 0;
         long errors = 0;
         String problem = null;
-        for (Worker w : workers) {
+        for (Connection w : connections) {
             ledger.merge(w.ledger);
             latency.add(w.latencyMicros);
             w.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
@@ -376,7 +552,7 @@ public final class GatewayLoadClient {
                         + " answers %s; latency p50 %.2f p90 %.2f p99 %.2f max %.2f ms; client CPU %.0f%% of a core%n",
                 measured, seconds, rate, rate * o.pointsPerRequest(), byStatus, ms(latency.percentile(0.5)),
                 ms(latency.percentile(0.9)), ms(latency.percentile(0.99)), ms(latency.max()),
-                100.0 * cpu / 1e9 / seconds);
+                100.0 * cpu / 1e9 / cpuSeconds);
         if (problem != null) {
             System.out.println("first problem: " + problem);
         }
@@ -394,12 +570,12 @@ public final class GatewayLoadClient {
         }
         System.out.printf(Locale.ROOT, "result label=%s requests=%d ok=%d seconds=%.3f rate=%.1f dp_rate=%.0f p50_ms=%.2f"
                         + " p90_ms=%.2f p99_ms=%.2f max_ms=%.2f statuses=%s errors=%d client_cpu_pct=%.0f body_bytes=%d"
-                        + " sent=%s acked=%s found=%s lost=%s unacked_found=%s duplicates=%s drain_s=%.1f%n",
+                        + " sent=%s acked=%s found=%s lost=%s unacked_found=%s duplicates=%s drain_s=%.1f%s%n",
                 o.label(), measured, ok, seconds, rate, rate * o.pointsPerRequest(), ms(latency.percentile(0.5)),
                 ms(latency.percentile(0.9)), ms(latency.percentile(0.99)), ms(latency.max()), byStatus, errors,
-                100.0 * cpu / 1e9 / seconds, bodyBytes, r == null ? "" : r.sent(), r == null ? "" : r.acked(),
+                100.0 * cpu / 1e9 / cpuSeconds, bodyBytes, r == null ? "" : r.sent(), r == null ? "" : r.acked(),
                 r == null ? "" : r.found(), r == null ? "" : r.lost(), r == null ? "" : r.unackedFound(),
-                r == null ? "" : r.duplicates(), drain);
+                r == null ? "" : r.duplicates(), drain, watched);
         return r != null && r.lost() > 0 ? 1 : 0;
     }
 
@@ -434,7 +610,9 @@ public final class GatewayLoadClient {
                 end = offsets;
                 long sum = offsets.values().stream().mapToLong(Long::longValue).sum();
                 long now = System.nanoTime();
-                if (sum != total) {
+                if (total < 0) {
+                    total = sum; // the first look: what is there came before (or with) the last answer
+                } else if (sum != total) {
                     total = sum;
                     grewAt = now;
                 } else if (now - grewAt >= o.settle() * 1e9) {
