@@ -242,10 +242,14 @@ measure() {
   local target="$1" durable="$2" url="$3" topic="$4" line
   shift 4
   info "round $round, $target: $connections connections, ${warmup}s warm-up, ${duration}s measured, $url"
-  line=$(tool io.tsdbpipe.tools.bench.GatewayLoadClient --url "$url" --label "$target" --connections "$connections" \
+  tool io.tsdbpipe.tools.bench.GatewayLoadClient --url "$url" --label "$target" --connections "$connections" \
     --points-per-request "$ppr" --warmup "$warmup" --duration "$duration" --bootstrap-servers "$bootstrap" \
-    --watch "server=$server_pid,kafka=$kafka_pid" ${topic:+--topic "$topic"} "$@" \
-    | tee -a "$out/summary.txt" | tee /dev/stderr | tail -1) || warn "$target: acknowledged reports are missing in $topic"
+    --watch "server=$server_pid,kafka=$kafka_pid" ${topic:+--topic "$topic"} "$@" >"$out/.client" \
+    || warn "$target: acknowledged reports are missing in $topic"
+  # not tee /dev/stderr: reopening a redirected stderr truncates its file
+  tee -a "$out/summary.txt" <"$out/.client" >&2
+  line="$(tail -1 "$out/.client")"
+  rm -f "$out/.client"
   local cols=() k
   for k in rate dp_rate p50_ms p90_ms p99_ms max_ms statuses sent acked found lost unacked_found drain_s cpu_server_pct \
     cpu_kafka_pct client_cpu_pct cpu_machine_pct; do
