@@ -25,9 +25,9 @@ Flume's JSON handler envelope (E events per request), the request applications s
                   scripts/channel.sh, its rate limit off for the run)
 
 Prints one table (target, requests/s and datapoints/s acknowledged, latency p50/p90/p99/max, acknowledged, in
-Kafka, lost, answers by status, the CPU the server, Kafka and the client used) and the ratios the target of issue 9
-is stated in, and writes results.csv, table.txt and every log under the directory it prints
-($PIPELINE_HOME/bench/gateway-<time>/).
+Kafka, lost, the CPU the server, Kafka, the client and the rest of the machine used) and the ratios the target of
+issue 9 is stated in, and writes results.csv (every round, with the answers by status), summary.txt, table.txt and the
+servers' logs under the directory it prints ($PIPELINE_HOME/bench/gateway-<time>/).
 
   --targets LIST        comma-separated, of the list above (default: all, in that order)
   --connections N       concurrent connections (default 32)
@@ -49,7 +49,8 @@ is stated in, and writes results.csv, table.txt and every log under the director
 
 Environment: BENCH_PORT (default 17777: the Flume HTTP source, the gateway's flume port, the null server),
 BENCH_HTTP_PORT (default 20205: the gateway's http port), and the ports of scripts/kafka.sh (KAFKA_PORT).
-The gateway runs with scripts/gateway.sh (stop a running gateway first), -Xmx as Flume's; --jfr writes <target>.jfr.
+The gateway runs with scripts/gateway.sh if there is one (stop a running gateway first), else the same JVM directly;
+-Xmx as Flume's; --jfr writes <target>.jfr. Leaves every server it started stopped (Kafka too if it started it).
 USAGE
 }
 source "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
