@@ -14,6 +14,11 @@ SERVICES=(kafka opentsdb)
 if [[ -f "$SCRIPT_DIR/flink.sh" ]]; then
   SERVICES+=(flink)
 fi
+# The HTTP report gateway (scripts/gateway.sh) is the front door: it opens last, once everything behind it runs, and
+# closes first (it flushes what it accepted to Kafka before the broker stops).
+if [[ -f "$SCRIPT_DIR/gateway.sh" ]]; then
+  SERVICES+=(gateway)
+fi
 
 usage() {
   cat <<EOF
@@ -24,7 +29,7 @@ Usage: $(basename "$0") up|down|status
   status  status of each; exit 0 if all run, 3 otherwise
 
 Every service keeps its state under \$PIPELINE_HOME (default <repo>/.local); ports come from each script's
-variables (see scripts/kafka.sh --help, scripts/opentsdb.sh --help).
+variables (see scripts/kafka.sh --help, scripts/opentsdb.sh --help, scripts/gateway.sh --help).
 EOF
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sends deterministic, realistic metric reports (TBDS and OpenTSDB JSON) to Kafka: io.tsdbpipe.tools.LoadGenerator.
-# See --help.
+# Sends deterministic, realistic metric reports (TBDS, OpenTSDB JSON, BlueKing time series and events, the seed's
+# mapping) to Kafka, or through the report gateway over HTTP: io.tsdbpipe.tools.LoadGenerator. See --help.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -24,13 +24,17 @@ Examples:
   scripts/loadgen.sh --rate 200 --duration 60                       # a minute of live-looking load
   scripts/loadgen.sh --count 100 --start-epoch 1597634000 --expected expected.jsonl
   scripts/loadgen.sh --count 5 --print | scripts/dry-run.sh          # what the job makes of them
+  scripts/loadgen.sh --http http://127.0.0.1:7777 --format tbds --rate 0 --count 10000      # Flume envelopes
+  scripts/loadgen.sh --http http://127.0.0.1:10205/v2/push/ --format blueking-events \
+      --data-id 1500002 --token TOKEN --rate 50 --duration 60       # a channel of scripts/channel.sh
+  scripts/loadgen.sh --http http://127.0.0.1:10205/api/put --format opentsdb --connections 8 --rate 0 --count 50000
 EOF
 }
 
 has_bootstrap=""
 for a in "$@"; do
   case "$a" in
-    --bootstrap-servers | --bootstrap-servers=* | --print) has_bootstrap=yes ;;
+    --bootstrap-servers | --bootstrap-servers=* | --print | --http | --http=*) has_bootstrap=yes ;;
   esac
 done
 

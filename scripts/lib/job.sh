@@ -18,13 +18,20 @@ job_classpath() {
   printf '%s:%s' "$REPO_DIR/target/classes" "$(cat "$cpfile")"
 }
 
+# job_java_command ARGS...: sets the array JOB_JAVA to the command line job_java runs (for a script that starts it in
+# the background and needs the JVM's own PID). JVM options may come first in ARGS (later ones win, e.g. -Xmx).
+job_java_command() {
+  local cp
+  cp="$(job_classpath)" || return 1
+  JOB_JAVA=("$JAVA" -Xmx1g "${JAVA17_OPENS[@]}" --add-opens=java.base/java.util=ALL-UNNAMED
+    --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
+    --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED
+    -Dlog4j2.configurationFile="$REPO_DIR/scripts/lib/log4j2-local.properties" -Dlog.file="$LOG_DIR/job-local.log"
+    -cp "$cp" "$@")
+}
+
 # java with the job's classpath and the JVM flags Flink needs on Java 17.
 job_java() {
-  local cp
-  cp="$(job_classpath)" || exit 1
-  "$JAVA" -Xmx1g "${JAVA17_OPENS[@]}" --add-opens=java.base/java.util=ALL-UNNAMED \
-    --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
-    --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED \
-    -Dlog4j2.configurationFile="$REPO_DIR/scripts/lib/log4j2-local.properties" -Dlog.file="$LOG_DIR/job-local.log" \
-    -cp "$cp" "$@"
+  job_java_command "$@" || exit 1
+  "${JOB_JAVA[@]}"
 }

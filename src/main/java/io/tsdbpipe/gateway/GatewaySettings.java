@@ -245,7 +245,7 @@ public final class GatewaySettings {
         d.put(HTTP_PORT, "10205");
         d.put(FLUME_PORT, "7777");
         d.put(MAX_BODY_SIZE, "500 kb");
-        d.put(MAX_DECOMPRESSED_SIZE, "8 mb");
+        d.put(MAX_DECOMPRESSED_SIZE, "1 mb");
         d.put(MAX_PENDING_REQUESTS, "10000");
         d.put(IO_THREADS, "0");
         d.put(RETRY_AFTER, "1 s");

@@ -68,16 +68,16 @@ public final class ReportGateway implements AutoCloseable {
             follower = new ChannelFollower(settings.channelsTopic(), settings.channelConsumerProperties());
             follower.start();
             producer = new ReportProducer(settings.kafkaTopic(), settings.producerProperties(),
-                    settings.kafkaAckTimeout(), settings.kafkaBufferSize());
+                    settings.kafkaAckTimeout(), settings.kafkaBufferSize(), settings.retryAfter());
             ChannelFollower channels = follower;
             ReportProducer kafka = producer;
             AtomicInteger pending = new AtomicInteger();
-            GatewayMetrics metrics = new GatewayMetrics(pending::get, kafka::reachable, ReportGateway::unknownCount);
+            GatewayMetrics metrics = new GatewayMetrics(pending::get, kafka::reachable, channels::channelCount);
             ReportAdmission admission = new EdgeChecks(new ChannelAuthenticator(channels),
                     new ChannelRateLimiter(settings.defaultRateLimit(), settings.channelRateLimits(), System::nanoTime),
                     channels::ready, metrics, settings.retryAfterSeconds());
             GatewayParts parts = new GatewayParts(admission, kafka::send, kafka::reachable, channels::ready,
-                    ReportGateway::unknownCount, metrics, pending, settings.maxPendingRequests(),
+                    channels::channelCount, metrics, pending, settings.maxPendingRequests(),
                     settings.maxBodySize(), settings.maxDecompressedSize(), settings.retryAfterSeconds());
             return serve(settings, parts, List.of(producer, follower));
         } catch (IOException | RuntimeException e) {
@@ -116,11 +116,6 @@ public final class ReportGateway implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-    }
-
-    // ChannelFollower tells no count yet; the gauge shows -1 until it does
-    private static int unknownCount() {
-        return -1;
     }
 
     private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, String host, int port, GatewayParts parts,

@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +51,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Other formats.</b> {@code --format blueking}: BlueKing custom time series of channel
  * {@value BlueKingShape#DATA_ID} (token {@value BlueKingShape#TOKEN}, metric prefix {@value BlueKingShape#PREFIX}: the
- * job needs that channel configured, as scripts/bench-pipeline.sh does). {@code --format mapping}: records of the
- * seed's Flume interceptor shape, one datapoint each (needs {@code --points-per-report 1} and the topic bound to the
- * shipped {@code seed} mapping). Neither is in {@code mixed}.
+ * job needs that channel configured, as scripts/bench-pipeline.sh does); {@code --format blueking-events}: BlueKing
+ * custom events of channel {@value BlueKingEventShape#DATA_ID} (kind events, token {@value BlueKingEventShape#TOKEN}),
+ * each point one event counting 1 in its count series; {@code --data-id}, {@code --token} and
+ * {@code --metric-prefix} name another channel. {@code --format mapping}: records of the seed's Flume interceptor
+ * shape, one datapoint each (needs {@code --points-per-report 1} and the topic bound to the shipped {@code seed}
+ * mapping). None of them is in {@code mixed}.
+ *
+ * <p><b>Through the gateway.</b> {@code --http URL} posts the same reports to the report gateway instead of Kafka
+ * ({@link HttpReportSender}: concurrent clients, 429/503 retried after Retry-After, answers counted by status).
  *
  * <p><b>Latency runs.</b> {@code --timestamps wall-clock} stamps every point with the time it is generated, in
  * milliseconds (every format), one millisecond past the series' previous point at least: a receiver that subtracts
@@ -74,8 +81,23 @@ public final class LoadGenerator {
         String report(List<Point> points);
     }
 
-    /** The formats {@code --format} knows. */
-    static final List<Shape> SHAPES = List.of(new TbdsShape(), new OpenTsdbShape(), new BlueKingShape(), new MappingShape());
+    /** The formats {@code --format} knows (the BlueKing ones with their built-in channels). */
+    static final List<Shape> SHAPES = List.of(new TbdsShape(), new OpenTsdbShape(), new BlueKingShape(),
+            new BlueKingEventShape(), new MappingShape());
+
+    /** The shape named {@code name}, the BlueKing ones writing for {@code channel} (null: their built-in channel). */
+    static Shape shape(String name, BlueKingChannel channel) {
+        if (channel != null && name.equals("blueking")) {
+            return new BlueKingShape(channel);
+        }
+        if (channel != null && name.equals("blueking-events")) {
+            return new BlueKingEventShape(channel);
+        }
+        return SHAPES.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown format '" + name + "'"));
+    }
 
     /** The formats {@code --format mixed} alternates, in order. */
     static final List<String> MIXED = List.of("tbds", "opentsdb");
@@ -89,7 +111,27 @@ public final class LoadGenerator {
         /** Floating-point gauge in steps of 0.25 from 0 to 99.75 (CPU %, disk %). */
         PERCENT,
         /** Floating-point gauge in steps of 0.125 from 0 to 63.875 (load average). */
-        LOAD
+        LOAD,
+        /** One BlueKing event: counts 1 in its count series (the job writes the sum per window). */
+        EVENT
+    }
+
+    /** The BlueKing channel the reports are for: its data_id, access token and metric prefix (for the expected points). */
+    public record BlueKingChannel(long dataId, String token, String metricPrefix) {
+
+        public BlueKingChannel {
+            if (dataId < 1) {
+                throw new IllegalArgumentException("--data-id must be a positive integer, got " + dataId);
+            }
+            if (token == null || token.isEmpty()) {
+                throw new IllegalArgumentException("--token must not be empty");
+            }
+        }
+
+        /** The metric of {@code key} as the job names it: the prefix, a dot, the key (the key alone without a prefix). */
+        String metric(String key) {
+            return metricPrefix == null || metricPrefix.isEmpty() ? key : metricPrefix + "." + key;
+        }
     }
 
     /**
@@ -137,11 +179,23 @@ public final class LoadGenerator {
     /** A report as sent: its format, JSON text and datapoints. */
     public record Report(long index, String format, String json, List<Point> points) {}
 
-    /** What to generate. */
+    /**
+     * What to generate; {@code channel}: the BlueKing channel of the {@code blueking} or {@code blueking-events}
+     * reports (null: the format's built-in one).
+     */
     public record Options(List<String> formats, int series, int pointsPerReport, long seed, long startEpochSeconds,
-            int intervalSeconds) {
+            int intervalSeconds, BlueKingChannel channel) {
+
+        public Options(List<String> formats, int series, int pointsPerReport, long seed, long startEpochSeconds,
+                int intervalSeconds) {
+            this(formats, series, pointsPerReport, seed, startEpochSeconds, intervalSeconds, null);
+        }
 
         public Options {
+            if (channel != null && formats.contains("blueking") && formats.contains("blueking-events")) {
+                throw new IllegalArgumentException("a channel is of one kind: --data-id/--token with one of blueking, "
+                        + "blueking-events");
+            }
             if (series < formats.size()) {
                 throw new IllegalArgumentException("--series must be at least " + formats.size() + " (one per format)");
             }
@@ -179,11 +233,7 @@ public final class LoadGenerator {
         Plan(Options options) {
             this.options = options;
             for (String name : options.formats()) {
-                Shape shape = SHAPES.stream()
-                        .filter(s -> s.name().equals(name))
-                        .findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("unknown format '" + name + "'"));
-                shapes.add(shape);
+                shapes.add(shape(name, options.channel()));
                 seriesByShape.add(new ArrayList<>());
             }
             // series s belongs to format s mod formats
@@ -251,6 +301,9 @@ public final class LoadGenerator {
                     break;
                 case PERCENT:
                     value = BigDecimal.valueOf(Math.floorMod(h, 400)).multiply(new BigDecimal("0.25")).setScale(2);
+                    break;
+                case EVENT:
+                    value = BigDecimal.ONE;
                     break;
                 default:
                     value = BigDecimal.valueOf(Math.floorMod(h, 512)).multiply(new BigDecimal("0.125")).setScale(3);
@@ -388,6 +441,15 @@ public final class LoadGenerator {
         static final long DATA_ID = 1500001;
         static final String TOKEN = "loadgen-0123456789abcdef";
         static final String PREFIX = "bk.loadgen";
+        private final BlueKingChannel channel;
+
+        BlueKingShape() {
+            this(new BlueKingChannel(DATA_ID, TOKEN, PREFIX));
+        }
+
+        BlueKingShape(BlueKingChannel channel) {
+            this.channel = channel;
+        }
         private static final String[][] TEMPLATES = {
             // metric key, kind
             {"cpu_load", "PERCENT"}, {"mem_used", "GAUGE_INT"}, {"disk_used_pct", "PERCENT"},
@@ -415,7 +477,7 @@ public final class LoadGenerator {
             dimensions.forEach((k, v) -> attributes.put("dimension." + k, v));
             // one offset per target: the metrics of a target share their items' timestamps
             int millisOffset = (int) Math.floorMod(mix(seed, host, -3), 1000);
-            return new SeriesSpec(PREFIX + "." + t[0], Collections.unmodifiableMap(tags), Kind.valueOf(t[1]), true,
+            return new SeriesSpec(channel.metric(t[0]), Collections.unmodifiableMap(tags), Kind.valueOf(t[1]), true,
                     millisOffset, Collections.unmodifiableMap(attributes));
         }
 
@@ -435,8 +497,8 @@ public final class LoadGenerator {
             }
             return json(g -> {
                 g.writeStartObject();
-                g.writeNumberField("data_id", DATA_ID);
-                g.writeStringField("access_token", TOKEN);
+                g.writeNumberField("data_id", channel.dataId());
+                g.writeStringField("access_token", channel.token());
                 g.writeArrayFieldStart("data");
                 for (List<Point> item : items) {
                     Map<String, String> a = item.get(0).series().attributes();
@@ -456,6 +518,89 @@ public final class LoadGenerator {
                     }
                     g.writeEndObject();
                     g.writeNumberField("timestamp", item.get(0).timestamp());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        }
+    }
+
+    /**
+     * BlueKing custom events of one channel (kind {@code events}): one item per point, each point one event counted
+     * (value 1) in its count series {@code <prefix>.events{event_name, event_type, target}}; timestamps in milliseconds.
+     * A series without an event type has none in its dimensions (the job counts it as {@code event_type=none}).
+     */
+    static final class BlueKingEventShape implements Shape {
+        static final long DATA_ID = 1500002;
+        static final String TOKEN = "loadgen-events-0123456789abcdef";
+        private static final String[][] TEMPLATES = {
+            // event_name, event_type ("" = none given), content (%s: the target)
+            {"login_failed", "abnormal", "user admin login failed on %s"},
+            {"disk_full", "abnormal", "disk /data is full on %s"},
+            {"process_restarted", "recovery", "process agent restarted on %s"},
+            {"config_changed", "", "configuration reloaded on %s"},
+        };
+        private final BlueKingChannel channel;
+
+        BlueKingEventShape() {
+            this(new BlueKingChannel(DATA_ID, TOKEN, BlueKingShape.PREFIX));
+        }
+
+        BlueKingEventShape(BlueKingChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public String name() {
+            return "blueking-events";
+        }
+
+        @Override
+        public SeriesSpec series(int index, long seed) {
+            String[] t = TEMPLATES[index % TEMPLATES.length];
+            int host = index / TEMPLATES.length;
+            String target = "10.4." + (host / 250) + "." + (host % 250 + 1);
+            Map<String, String> tags = new TreeMap<>();
+            tags.put("event_name", t[0]);
+            tags.put("event_type", t[1].isEmpty() ? "none" : t[1]);
+            tags.put("target", target);
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("event_name", t[0]);
+            attributes.put("content", String.format(Locale.ROOT, t[2], target));
+            attributes.put("target", target);
+            attributes.put("dimension.module", host % 3 == 0 ? "db" : "web");
+            if (!t[1].isEmpty()) {
+                attributes.put("dimension.event_type", t[1]);
+            }
+            int millisOffset = (int) Math.floorMod(mix(seed, index, -5), 1000);
+            return new SeriesSpec(channel.metric("events"), Collections.unmodifiableMap(tags), Kind.EVENT, true,
+                    millisOffset, Collections.unmodifiableMap(attributes));
+        }
+
+        @Override
+        public String report(List<Point> points) {
+            return json(g -> {
+                g.writeStartObject();
+                g.writeNumberField("data_id", channel.dataId());
+                g.writeStringField("access_token", channel.token());
+                g.writeArrayFieldStart("data");
+                for (Point p : points) {
+                    Map<String, String> a = p.series().attributes();
+                    g.writeStartObject();
+                    g.writeStringField("event_name", a.get("event_name"));
+                    g.writeObjectFieldStart("event");
+                    g.writeStringField("content", a.get("content"));
+                    g.writeEndObject();
+                    g.writeStringField("target", a.get("target"));
+                    g.writeObjectFieldStart("dimension");
+                    for (Map.Entry<String, String> e : a.entrySet()) {
+                        if (e.getKey().startsWith("dimension.")) {
+                            g.writeStringField(e.getKey().substring(10), e.getValue());
+                        }
+                    }
+                    g.writeEndObject();
+                    g.writeNumberField("timestamp", p.timestamp());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -525,12 +670,19 @@ public final class LoadGenerator {
     private static final String USAGE = String.join("\n",
             "Usage: loadgen.sh [OPTIONS]",
             "",
-            "Sends deterministic TBDS, OpenTSDB JSON, BlueKing or seed-mapping reports to a Kafka topic (one report per record).",
+            "Sends deterministic TBDS, OpenTSDB JSON, BlueKing or seed-mapping reports to a Kafka topic (one report per record),",
+            "or with --http through the report gateway, as applications do.",
             "",
             "  --bootstrap-servers H:P   Kafka (default 127.0.0.1:9092)",
             "  --topic NAME              topic (default reports)",
-            "  --format F                mixed (default: alternates tbds and opentsdb), tbds, opentsdb, blueking, mapping",
-            "                            (one datapoint per record: --points-per-report 1), or a list tbds,opentsdb",
+            "  --format F                mixed (default: alternates tbds and opentsdb), tbds, opentsdb, blueking (time series),",
+            "                            blueking-events, mapping (one datapoint per record: --points-per-report 1), or a",
+            "                            list tbds,opentsdb",
+            "  --data-id N --token T     the BlueKing channel of blueking or blueking-events (default the built-in one:",
+            "                            " + BlueKingShape.DATA_ID + " / " + BlueKingShape.TOKEN + " for time series, "
+                    + BlueKingEventShape.DATA_ID + " / " + BlueKingEventShape.TOKEN,
+            "                            for events); --metric-prefix P: the channel's prefix, for --expected (default "
+                    + BlueKingShape.PREFIX + ")",
             "  --rate R                  reports per second (default 100; 0 = as fast as possible)",
             "  --count N                 stop after N reports (default: run until --duration or Ctrl-C)",
             "  --duration S              stop after S seconds",
@@ -545,6 +697,14 @@ public final class LoadGenerator {
             "  --expected FILE           write each datapoint sent as /api/put JSON, one per line (as OpenTSDB will hold it)",
             "  --print                   write the reports to stdout instead of Kafka (no broker needed)",
             "  --producer-property K=V   any Kafka producer property (repeatable)",
+            "  --http URL                POST the reports to URL instead of Kafka: the report as the body for /v2/push/",
+            "                            (BlueKing) and /api/put (OpenTSDB JSON), else in a Flume JSON envelope (the",
+            "                            gateway's Flume port), e.g. http://127.0.0.1:10205/v2/push/, http://127.0.0.1:7777",
+            "  --http-body B             report or flume: overrides what the URL's path implies",
+            "  --connections N           concurrent HTTP clients (default 4); --rate is their total",
+            "  --flume-batch N           reports per Flume envelope (default 1)",
+            "  --max-retries N           retries of a request answered 429 or 503 (after its Retry-After) or not at all",
+            "                            (default 20); a report still refused ends the run with exit code 1",
             "  --quiet                   no progress line (stderr), only the summary",
             "",
             "Report k depends only on the stream options and k. Timestamps move forward by --interval per round of",
@@ -568,6 +728,14 @@ public final class LoadGenerator {
         boolean quiet = false;
         boolean wallClock = false;
         Properties producerProps = new Properties();
+        long dataId = -1;
+        String token = null;
+        String metricPrefix = BlueKingShape.PREFIX;
+        String http = null;
+        String httpBody = null;
+        int connections = 4;
+        int flumeBatch = 1;
+        int maxRetries = 20;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -614,6 +782,14 @@ public final class LoadGenerator {
                     case "--interval": interval = Integer.parseInt(v); break;
                     case "--skip": skip = Long.parseLong(v); break;
                     case "--expected": expected = Path.of(v); break;
+                    case "--data-id": dataId = Long.parseLong(v); break;
+                    case "--token": token = v; break;
+                    case "--metric-prefix": metricPrefix = v; break;
+                    case "--http": http = v; break;
+                    case "--http-body": httpBody = v; break;
+                    case "--connections": connections = Integer.parseInt(v); break;
+                    case "--flume-batch": flumeBatch = Integer.parseInt(v); break;
+                    case "--max-retries": maxRetries = Integer.parseInt(v); break;
                     case "--timestamps":
                         if (!v.equals("stream") && !v.equals("wall-clock")) {
                             throw new IllegalArgumentException("--timestamps must be stream or wall-clock, got " + v);
@@ -645,8 +821,26 @@ public final class LoadGenerator {
         }
         List<String> formats = format.equals("mixed") ? MIXED : List.of(format.split("\\s*[,;]\\s*"));
         Plan plan;
+        HttpReportSender.Settings httpSettings = null;
         try {
-            plan = plan(new Options(formats, series, pointsPerReport, seed, start, interval));
+            BlueKingChannel channel = null;
+            if (dataId >= 0 || token != null || !metricPrefix.equals(BlueKingShape.PREFIX)) {
+                boolean events = formats.contains("blueking-events");
+                channel = new BlueKingChannel(
+                        dataId >= 0 ? dataId : events ? BlueKingEventShape.DATA_ID : BlueKingShape.DATA_ID,
+                        token != null ? token : events ? BlueKingEventShape.TOKEN : BlueKingShape.TOKEN, metricPrefix);
+            }
+            plan = plan(new Options(formats, series, pointsPerReport, seed, start, interval, channel));
+            if (http != null) {
+                URI url = URI.create(http);
+                if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+                    throw new IllegalArgumentException("--http needs an http:// URL, got " + http);
+                }
+                HttpReportSender.Body body = httpBody == null ? HttpReportSender.Body.forUrl(url)
+                        : HttpReportSender.Body.valueOf(httpBody.toUpperCase(Locale.ROOT));
+                httpSettings = new HttpReportSender.Settings(url, body, connections, flumeBatch, maxRetries,
+                        java.time.Duration.ofSeconds(30));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("loadgen: " + e.getMessage());
             System.exit(2);
@@ -655,6 +849,10 @@ public final class LoadGenerator {
         plan.skip(skip);
         if (wallClock) {
             plan.stampWith(System::currentTimeMillis);
+        }
+        if (httpSettings != null && !print) {
+            System.exit(HttpReportSender.run(httpSettings, plan, rate, count, duration, expected, quiet, System.err));
+            return;
         }
         int rc = run(plan, print ? null : producer(bootstrap, producerProps), topic, rate, count, duration, expected,
                 quiet, System.out, System.err);

@@ -21,7 +21,7 @@ class GatewaySettingsTest {
         assertThat(s.httpPort()).isEqualTo(10205);
         assertThat(s.flumePort()).isEqualTo(7777);
         assertThat(s.maxBodySize()).isEqualTo(500 * 1024);
-        assertThat(s.maxDecompressedSize()).isEqualTo(8L * 1024 * 1024);
+        assertThat(s.maxDecompressedSize()).isEqualTo(1L << 20);
         assertThat(s.maxPendingRequests()).isEqualTo(10_000);
         assertThat(s.ioThreads()).isZero();
         assertThat(s.effectiveIoThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
