@@ -147,6 +147,7 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
         try {
             long backoff = RETRY_MILLIS;
             while (!isClosed()) {
+                long started = System.nanoTime();
                 try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                         consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     consumer = c;
@@ -164,6 +165,9 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
                     throw e;
                 } catch (Throwable e) {
                     // a bug or an unexpected state of the consumer: a new consumer, the channels kept
+                    if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(MAX_BACKOFF_MILLIS)) {
+                        backoff = RETRY_MILLIS; // it had followed a while: a new failure, not the same again
+                    }
                     noteFailure(e, backoff);
                 }
                 if (closed.await(backoff, TimeUnit.MILLISECONDS)) {
