@@ -11,6 +11,10 @@ import java.util.function.BooleanSupplier;
  * channel and token, then the channel's rate limit. The record value is the decompressed body exactly; BlueKing
  * records are keyed by data_id (a channel's series stay on one partition), the others by what the report says or
  * not at all (spread).
+ *
+ * <p>A report the job would read as a BlueKing push ({@link ReportInspector#readAsBlueKing}) is checked as one on every
+ * endpoint: a push on /api/put or the flume port (bare, or as a Flume event's body) must not skip the token and the
+ * rate limit only because it came through another door.
  */
 final class EdgeChecks implements ReportAdmission {
 
