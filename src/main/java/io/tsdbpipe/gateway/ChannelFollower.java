@@ -4,6 +4,7 @@ import io.tsdbpipe.channel.Channel;
 import io.tsdbpipe.channel.ChannelLookup;
 import io.tsdbpipe.channel.ChannelRecords;
 import io.tsdbpipe.channel.ChannelUpdate;
+import io.tsdbpipe.channel.StaticChannels;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,6 +39,14 @@ import java.util.concurrent.TimeUnit;
  * looks for partitions again every few seconds, so a topic created later (or given more partitions) is picked up. A
  * broker outage keeps the channels last read; the consumer reconnects by itself. Nothing it logs holds a token (a
  * {@link Channel} prints none, nor its hash).
+ *
+ * <p>The channels of the configuration ({@code channels.static.*}) are where the registry starts, as in the job: they
+ * have {@link Channel#CONFIG_VERSION}, so any record of the topic for their data_id wins over them.
+ *
+ * <p>The thread does not die of a failure: anything thrown while following (a bug, an unexpected record) is logged (at
+ * most once per {@value #FAILURE_LOG_SECONDS} s), the consumer is made anew after a pause and following goes on with
+ * the channels known. Should the thread still end other than by {@link #close} (an error of the JVM such as
+ * {@link OutOfMemoryError}), {@link #ready} turns false: /healthz then says the registry is no longer followed.
  */
 public final class ChannelFollower implements ChannelLookup, AutoCloseable {
 
@@ -47,6 +56,8 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(5);
     private static final long PARTITION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long RETRY_MILLIS = 1000;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final long FAILURE_LOG_SECONDS = 60;
 
     private final String topic;
     private final Properties consumerProperties;
@@ -54,11 +65,26 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean ready;
+    /** False once the thread ended other than by close(). */
+    private volatile boolean alive = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Called on every turn of the loop: tests inject failures here. */
+    volatile Runnable onTurn = () -> {};
+    private long nextFailureLog = System.nanoTime();
+    private long failuresSinceLog;
 
     /** @param kafkaProperties bootstrap.servers and any security settings */
     public ChannelFollower(String topic, Properties kafkaProperties) {
+        this(topic, kafkaProperties, StaticChannels.EMPTY);
+    }
+
+    /**
+     * @param kafkaProperties bootstrap.servers and any security settings
+     * @param configured the channels of the configuration: known at once, until a record of the topic replaces them
+     */
+    public ChannelFollower(String topic, Properties kafkaProperties, StaticChannels configured) {
         this.topic = topic;
+        channels.putAll(configured.channels());
         this.consumerProperties = new Properties();
         consumerProperties.putAll(kafkaProperties);
         consumerProperties.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -75,9 +101,12 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
         thread.start();
     }
 
-    /** True once the topic was read to the end offsets of the moment the follower started (a missing topic counts). */
+    /**
+     * True once the topic was read to the end offsets of the moment the follower started (a missing topic counts), as
+     * long as it is followed: false again if the follower's thread ended other than by {@link #close}.
+     */
     public boolean ready() {
-        return ready;
+        return ready && alive;
     }
 
     @Override
@@ -115,27 +144,69 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
-            if (isClosed()) {
-                return;
+        try {
+            long backoff = RETRY_MILLIS;
+            while (!isClosed()) {
+                long started = System.nanoTime();
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                        consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    consumer = c;
+                    if (isClosed()) {
+                        return;
+                    }
+                    follow(c);
+                    return; // closed
+                } catch (WakeupException e) {
+                    return; // closed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    // a bug or an unexpected state of the consumer: a new consumer, the channels kept
+                    if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(MAX_BACKOFF_MILLIS)) {
+                        backoff = RETRY_MILLIS; // it had followed a while: a new failure, not the same again
+                    }
+                    noteFailure(e, backoff);
+                }
+                if (closed.await(backoff, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
-            follow(c);
-        } catch (WakeupException e) {
-            // closed
-        } catch (RuntimeException e) {
-            LOG.error("The channel follower of topic {} stopped ({}); channels are no longer updated", topic,
-                    e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (!isClosed()) {
+                alive = false;
+                LOG.error("The channel follower of topic {} stopped; channels are no longer updated and /healthz "
+                        + "answers 503", topic);
+            }
         }
     }
 
-    private void follow(KafkaConsumer<byte[], byte[]> c) {
+    /** Logs at most once per {@value #FAILURE_LOG_SECONDS} s, with the count of failures since. */
+    private void noteFailure(Throwable e, long backoffMillis) {
+        failuresSinceLog++;
+        long now = System.nanoTime();
+        if (now - nextFailureLog >= 0) {
+            nextFailureLog = now + TimeUnit.SECONDS.toNanos(FAILURE_LOG_SECONDS);
+            LOG.error("The channel follower of topic {} failed ({} time(s) since the last message, the last with {});"
+                    + " keeping the {} channels known, following again in {} ms", topic, failuresSinceLog,
+                    e.toString(), channels.size(), backoffMillis, e);
+            failuresSinceLog = 0;
+        }
+    }
+
+    /** Follows until closed (returns) or fails (throws: the caller makes a new consumer). */
+    private void follow(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
         Map<TopicPartition, Long> endAtStart = null;
         long nextPartitionCheck = System.nanoTime();
         boolean failing = false;
         while (!isClosed()) {
             try {
+                onTurn.run();
                 if (System.nanoTime() - nextPartitionCheck >= 0) {
                     List<TopicPartition> found = partitions(c);
                     nextPartitionCheck = System.nanoTime() + PARTITION_CHECK_NANOS;
@@ -167,17 +238,9 @@ public final class ChannelFollower implements ChannelLookup, AutoCloseable {
                     LOG.warn("Could not read channel topic {} ({}); keeping the {} channels known, retrying", topic,
                             e.toString(), channels.size());
                 }
-                try {
-                    if (closed.await(RETRY_MILLIS, TimeUnit.MILLISECONDS)) {
-                        return;
-                    }
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                if (closed.await(RETRY_MILLIS, TimeUnit.MILLISECONDS)) {
                     return;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
         }
     }

@@ -1,5 +1,8 @@
 package io.tsdbpipe.gateway;
 
+import io.tsdbpipe.channel.StaticChannelParser;
+import io.tsdbpipe.channel.StaticChannels;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -50,6 +53,8 @@ public final class GatewaySettings {
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
     public static final String CHANNELS_TOPIC = "channels.topic";
     public static final String CHANNELS_BOOTSTRAP_SERVERS = "channels.bootstrap-servers";
+    /** The job's static channels ({@code channels.static.<data_id>.<field>}, read as the job reads them). */
+    public static final String STATIC_CHANNELS_PREFIX = "channels.static.";
     public static final String DEFAULT_REQUESTS_PER_SECOND = "rate-limits.default.requests-per-second";
     public static final String DEFAULT_DATAPOINTS_PER_SECOND = "rate-limits.default.datapoints-per-second";
     public static final String CHANNEL_LIMITS_PREFIX = "rate-limits.channels.";
@@ -82,6 +87,7 @@ public final class GatewaySettings {
     private final Map<String, String> kafkaProperties;
     private final String channelsTopic;
     private final String channelsBootstrapServers;
+    private final StaticChannels staticChannels;
     private final RateLimit defaultRateLimit;
     private final Map<Long, RateLimit> channelRateLimits;
 
@@ -135,6 +141,8 @@ public final class GatewaySettings {
         String channelServers = v.get(CHANNELS_BOOTSTRAP_SERVERS);
         channelsBootstrapServers =
                 channelServers == null || channelServers.isBlank() ? kafkaBootstrapServers : channelServers.trim();
+        // the job's parser; max-future is the job's business (the gateway does not look at timestamps): not read
+        staticChannels = StaticChannelParser.parse(v, STATIC_CHANNELS_PREFIX, maxFuture -> -1L);
         defaultRateLimit = new RateLimit(rate(v, DEFAULT_REQUESTS_PER_SECOND), rate(v, DEFAULT_DATAPOINTS_PER_SECOND));
         Map<Long, RateLimit> limits = new TreeMap<>();
         v.forEach((key, value) -> {
@@ -170,7 +178,8 @@ public final class GatewaySettings {
                 throw new IllegalArgumentException("Unknown gateway configuration key '" + key + "'"
                         + " (see README.md, HTTP report gateway; known keys: " + String.join(", ", DEFAULTS.keySet())
                         + ", " + KAFKA_PROPERTIES_PREFIX + "*, " + CHANNEL_LIMITS_PREFIX
-                        + "<data_id>.requests-per-second / .datapoints-per-second)");
+                        + "<data_id>.requests-per-second / .datapoints-per-second, " + STATIC_CHANNELS_PREFIX
+                        + "<data_id>.*)");
             }
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("Missing value for gateway configuration key '" + key + "'");
@@ -257,7 +266,8 @@ public final class GatewaySettings {
     private static boolean isKnown(String key) {
         return DEFAULTS.containsKey(key)
                 || (key.startsWith(KAFKA_PROPERTIES_PREFIX) && key.length() > KAFKA_PROPERTIES_PREFIX.length())
-                || CHANNEL_LIMIT_KEY.matcher(key).matches();
+                || CHANNEL_LIMIT_KEY.matcher(key).matches()
+                || key.startsWith(STATIC_CHANNELS_PREFIX);
     }
 
     private static Map<String, String> defaultValues() {
@@ -537,6 +547,11 @@ public final class GatewaySettings {
 
     public String channelsBootstrapServers() {
         return channelsBootstrapServers;
+    }
+
+    /** The channels of {@code channels.static.*}: the registry's start, under the channel topic's records. */
+    public StaticChannels staticChannels() {
+        return staticChannels;
     }
 
     public RateLimit defaultRateLimit() {

@@ -76,7 +76,8 @@ public final class ReportGateway implements AutoCloseable {
         ChannelFollower follower = null;
         ReportProducer producer = null;
         try {
-            follower = new ChannelFollower(settings.channelsTopic(), settings.channelConsumerProperties());
+            follower = new ChannelFollower(
+                    settings.channelsTopic(), settings.channelConsumerProperties(), settings.staticChannels());
             follower.start();
             producer = new ReportProducer(settings.kafkaTopic(), settings.producerProperties(),
                     settings.kafkaAckTimeout(), settings.kafkaBufferSize(), settings.retryAfter());

@@ -41,6 +41,14 @@ public final class ReportInspector {
     private static final String BLUEKING_FIELD = "data_id";
 
     /**
+     * The top-level fields each of the job's formats claims ({@code ReportFormat#topLevelFields}): the job reads an
+     * object by the format of the first of these it has. BlueKing's, then all of them.
+     */
+    static final java.util.Set<String> BLUEKING_CLAIMED = java.util.Set.of("data_id", "access_token");
+    static final java.util.Set<String> CLAIMED =
+            java.util.Set.of("data_id", "access_token", "metric", "timestamp", "value", "tags", "metrics");
+
+    /**
      * One factory per thread: {@link ReportJsonFactory} keeps a small field-name table of its own (TBDS keys are
      * timestamps, new in every report) and is not thread-safe.
      */
@@ -117,6 +125,41 @@ public final class ReportInspector {
             return new BlueKingPush(dataId, token, items, datapoints);
         } catch (IOException e) {
             throw malformed("", e);
+        }
+    }
+
+    /**
+     * Whether the job would read this report as a BlueKing push, by the job's own rule (ReportDecoder): a JSON object
+     * whose first top-level field that a format claims is one of BlueKing's ({@code data_id}, {@code access_token}),
+     * with a {@code data_id} (without one, the job offers the object to its mappings or refuses it: it never reads
+     * data of a channel). Such a report must pass {@link #blueKing}, the token check and the rate limit on whatever
+     * endpoint it comes. Broken JSON is not (the endpoint's own inspection refuses it).
+     */
+    public static boolean readAsBlueKing(byte[] report) {
+        try (JsonParser p = JSON.get().createParser(report)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            boolean blueKingFirst = false;
+            boolean decided = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                if (!decided && CLAIMED.contains(field)) {
+                    decided = true;
+                    blueKingFirst = BLUEKING_CLAIMED.contains(field);
+                    if (!blueKingFirst) {
+                        return false;
+                    }
+                }
+                if (BLUEKING_FIELD.equals(field) && decided) {
+                    return true;
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
         }
     }
 

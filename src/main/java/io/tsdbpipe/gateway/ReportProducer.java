@@ -13,6 +13,9 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,9 @@ public final class ReportProducer implements AutoCloseable {
     /** What the gateway compresses batches with unless {@code compression.type} is configured (see README). */
     static final String DEFAULT_COMPRESSION = "lz4";
 
+    /** Kafka's default {@code max.request.size}. */
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
     private static final long HEALTH_PERIOD_MILLIS = 500;
     private static final int HEALTH_TIMEOUT_MILLIS = 2000;
     /** A topic still unknown after this many checks (5 s) is worth a warning; before, metadata may be on its way. */
@@ -59,6 +65,10 @@ public final class ReportProducer implements AutoCloseable {
 
     private final String topic;
     private final Duration ackTimeout;
+    /** The producer's effective {@code max.request.size}: larger records it refuses in {@code send}. */
+    private final int maxRequestSize;
+    private final long bufferBytes;
+    private final CompressionType compression;
     private final int retryAfterSeconds;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Admin admin;
@@ -85,8 +95,13 @@ public final class ReportProducer implements AutoCloseable {
         this.topic = topic;
         this.ackTimeout = ackTimeout;
         this.retryAfterSeconds = (int) Math.max(1, retryAfter.toSeconds());
+        Properties producerProps = producerProperties(kafkaProperties, ackTimeout, bufferBytes);
+        this.maxRequestSize = intOf(producerProps, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DEFAULT_MAX_REQUEST_SIZE);
+        this.bufferBytes = bufferBytes;
+        this.compression = CompressionType.forName(
+                String.valueOf(producerProps.get(ProducerConfig.COMPRESSION_TYPE_CONFIG)).trim());
         this.producer = new KafkaProducer<>(
-                producerProperties(kafkaProperties, ackTimeout, bufferBytes),
+                producerProps,
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
         Properties adminProps = only(kafkaProperties, AdminClientConfig.configNames());
@@ -156,7 +171,8 @@ public final class ReportProducer implements AutoCloseable {
      * exceptionally with a {@link GatewayRejection} (503, {@link RejectionReason#KAFKA_UNAVAILABLE} or
      * {@link RejectionReason#OVERLOADED}, with a Retry-After) otherwise; never both, never before the outcome is known.
      * A report larger than Kafka takes ({@code max.request.size}, the topic's {@code max.message.bytes}) fails with
-     * {@link RejectionReason#BODY_TOO_LARGE} (413). The future completes on a Kafka client thread: its dependents must
+     * {@link RejectionReason#BODY_TOO_LARGE} (413); the sizes are checked before any record is sent, so such a request
+     * writes nothing. Not a transaction: a 503 may leave the records of the request before the failed one written. The future completes on a Kafka client thread: its dependents must
      * not block.
      */
     public CompletableFuture<Void> send(List<GatewayRecord> records) {
@@ -165,27 +181,68 @@ public final class ReportProducer implements AutoCloseable {
             done.complete(null);
             return done;
         }
+        List<ProducerRecord<byte[], byte[]>> toSend = new ArrayList<>(records.size());
+        for (GatewayRecord r : records) {
+            toSend.add(record(r));
+        }
+        // All or nothing: Kafka refuses a record over max.request.size in send() itself, after the records of the
+        // request before it were appended (and would be acknowledged), so every record is measured first.
+        GatewayRejection tooLarge = tooLarge(toSend);
+        if (tooLarge != null) {
+            done.completeExceptionally(tooLarge);
+            return done;
+        }
+        Thread caller = Thread.currentThread();
         AtomicInteger remaining = new AtomicInteger(records.size());
         Callback acked = (metadata, e) -> {
             if (e != null) {
-                if (done.completeExceptionally(rejection(e))) {
+                // on the calling thread: send() itself refused it (no metadata, full buffer), nothing was sent
+                if (done.completeExceptionally(rejection(e, Thread.currentThread() == caller))) {
                     noteFailure(e);
                 }
             } else if (remaining.decrementAndGet() == 0) {
                 done.complete(null);
             }
         };
-        for (GatewayRecord r : records) {
+        for (ProducerRecord<byte[], byte[]> r : toSend) {
             try {
-                producer.send(record(r), acked); // failures of the send itself come to the callback too
+                producer.send(r, acked); // failures of the send itself come to the callback too
             } catch (RuntimeException e) {
                 acked.onCompletion(null, e); // closed, interrupted
             }
             if (done.isDone()) {
-                break; // failed: the rest would not change the answer
+                // failed: the rest would not change the answer (the records appended before stay: see README)
+                break;
             }
         }
         return done;
+    }
+
+    /**
+     * A 413 if a record is larger than the producer takes, measured as the producer measures it (value, key, headers
+     * and the batch overhead of one record alone: Kafka's upper bound), or if the request does not fit the buffer at
+     * all (it never could: a retry would only duplicate what went before); else null.
+     */
+    private GatewayRejection tooLarge(List<ProducerRecord<byte[], byte[]>> toSend) {
+        long total = 0;
+        for (int i = 0; i < toSend.size(); i++) {
+            ProducerRecord<byte[], byte[]> r = toSend.get(i);
+            int size = AbstractRecords.estimateSizeInBytesUpperBound(
+                    RecordBatch.CURRENT_MAGIC_VALUE, compression, r.key(), r.value(), r.headers().toArray());
+            if (size > maxRequestSize || size > bufferBytes) {
+                String what = toSend.size() == 1 ? "the report" : "events[" + i + "]";
+                return new GatewayRejection(RejectionReason.BODY_TOO_LARGE, what + " is " + size
+                        + " bytes as a Kafka record, larger than Kafka takes (max.request.size "
+                        + Math.min(maxRequestSize, bufferBytes) + " bytes); nothing of the request was written");
+            }
+            total += size;
+        }
+        if (total > bufferBytes) {
+            return new GatewayRejection(RejectionReason.BODY_TOO_LARGE, "the request's " + toSend.size()
+                    + " records are " + total + " bytes as Kafka records, more than the gateway's Kafka buffer ("
+                    + bufferBytes + " bytes) holds; nothing of the request was written");
+        }
+        return null;
     }
 
     private ProducerRecord<byte[], byte[]> record(GatewayRecord r) {
@@ -200,7 +257,8 @@ public final class ReportProducer implements AutoCloseable {
         return new ProducerRecord<>(topic, null, null, r.key(), r.value(), headers);
     }
 
-    private GatewayRejection rejection(Exception e) {
+    /** @param inSend whether send() itself failed the record (nothing sent), not the broker's answer or its absence */
+    private GatewayRejection rejection(Exception e, boolean inSend) {
         if (e instanceof BufferExhaustedException) {
             return new GatewayRejection(RejectionReason.OVERLOADED,
                     "the gateway's Kafka buffer is full; retry later", retryAfterSeconds);
@@ -208,6 +266,14 @@ public final class ReportProducer implements AutoCloseable {
         if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
             return new GatewayRejection(RejectionReason.BODY_TOO_LARGE,
                     "a report is larger than Kafka takes (max.request.size, the topic's max.message.bytes)");
+        }
+        if (e instanceof TimeoutException && inSend) {
+            // max.block.ms is 0: the topic's partitions are not known, nothing was sent
+            return new GatewayRejection(RejectionReason.KAFKA_UNAVAILABLE, clusterAnswers
+                    ? "Kafka has no metadata for the report topic (does it exist?); retry later"
+                    : "Kafka cannot be reached (no broker answers, the report topic's metadata is unknown); "
+                            + "retry later",
+                    retryAfterSeconds);
         }
         if (e instanceof TimeoutException) {
             return new GatewayRejection(RejectionReason.KAFKA_UNAVAILABLE,

@@ -5,6 +5,7 @@ import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
 import io.tsdbpipe.channel.ChannelRecords;
 import io.tsdbpipe.channel.ChannelTokens;
+import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.chaos.RestartableKafkaBroker;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
@@ -14,8 +15,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tsdbpipe.gateway.ReportProducerITCase.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,6 +130,69 @@ class ChannelFollowerITCase {
                 ChannelAdmin.Created rotated = admin.rotateToken(1500001);
                 waitFor("the rotation after the outage", Duration.ofSeconds(30),
                         () -> follower.channel(1500001).tokenMatches(ChannelTokens.sha256(rotated.token())));
+            }
+        }
+    }
+
+    @Test
+    void theConfiguredChannelsAreTheFallbackUnderTheTopic() throws Exception {
+        KAFKA.start();
+        String topic = "gateway-channels-static-" + UUID.randomUUID();
+        String token = "0123456789abcdef0123456789abcdef";
+        StaticChannels configured = GatewaySettings.of(Map.of(
+                "channels.static.1500001.token", token, "channels.static.1500001.metric-prefix", "bk.conf",
+                "channels.static.1500002.token", token)).staticChannels();
+        try (ChannelAdmin admin = admin(topic)) {
+            ChannelAdmin.Created fromTopic =
+                    admin.create(1500001, "t", ChannelKind.TIME_SERIES, "bk.topic", null, 0, -1, null);
+            try (ChannelFollower follower = new ChannelFollower(topic, kafka(), configured)) {
+                assertThat(follower.channel(1500002)).isEqualTo(configured.channel(1500002)); // known at once
+                follower.start();
+                waitFor("ready", FOLLOW_DEADLINE, follower::ready);
+                // the topic's record wins, whatever its version; the configured-only channel stays
+                assertThat(follower.channel(1500001)).isEqualTo(fromTopic.channel());
+                assertThat(follower.channel(1500001).tokenMatches(ChannelTokens.sha256(token))).isFalse();
+                assertThat(follower.channel(1500002).tokenMatches(ChannelTokens.sha256(token))).isTrue();
+                assertThat(follower.channelCount()).isEqualTo(2);
+
+                // a topic record for a configured channel (a tombstone: disabled)
+                KAFKA.produceRecords(List.of(new ProducerRecord<>(topic, ChannelRecords.key(1500002), null)));
+                waitFor("the topic's record over the configured channel", FOLLOW_DEADLINE,
+                        () -> !follower.channel(1500002).enabled());
+            }
+        }
+    }
+
+    @Test
+    void aFailureDoesNotStopTheFollowerAndADeadFollowerIsNotReady() throws Exception {
+        KAFKA.start();
+        String topic = "gateway-channels-failing-" + UUID.randomUUID();
+        try (ChannelAdmin admin = admin(topic)) {
+            admin.create(1500001, "a", ChannelKind.TIME_SERIES, "bk.a", null, 0, -1, null);
+            try (ChannelFollower follower = new ChannelFollower(topic, kafka())) {
+                follower.start();
+                waitFor("ready", FOLLOW_DEADLINE, follower::ready);
+
+                // a bug of the loop (not a KafkaException): logged, a new consumer, following goes on
+                AtomicInteger failures = new AtomicInteger();
+                follower.onTurn = () -> {
+                    if (failures.getAndIncrement() == 0) {
+                        throw new IllegalStateException("injected");
+                    }
+                };
+                waitFor("the injected failure", FOLLOW_DEADLINE, () -> failures.get() > 1);
+                assertThat(follower.ready()).isTrue();
+                ChannelAdmin.Created b = admin.create(1500002, "b", ChannelKind.TIME_SERIES, "bk.b", null, 0, -1, null);
+                waitFor("a channel created after the failure", FOLLOW_DEADLINE,
+                        () -> b.channel().equals(follower.channel(1500002)));
+                assertThat(follower.ready()).isTrue();
+
+                // what ends the thread all the same: not ready any more (/healthz 503)
+                follower.onTurn = () -> {
+                    throw new OutOfMemoryError("injected");
+                };
+                waitFor("not ready once the thread is gone", FOLLOW_DEADLINE, () -> !follower.ready());
+                assertThat(follower.channel(1500002)).isEqualTo(b.channel()); // what it knew is still answered
             }
         }
     }

@@ -39,6 +39,8 @@ class GatewayJarITCase {
             "gateway ready: http://127\\.0\\.0\\.1:(\\d+) \\(/v2/push/, /api/put, /healthz, /metrics\\), "
                     + "flume http://127\\.0\\.0\\.1:(\\d+)");
 
+    private static final String STATIC_TOKEN = "static-token-of-the-configuration";
+
     @Test
     void theShadedJarServesEveryEndpointWithoutFlink() throws Exception {
         Path jar = jar(true);
@@ -68,7 +70,9 @@ class GatewayJarITCase {
         Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(),
                 "--gateway.http-port", "0", "--gateway.flume-port", "0", "--gateway.io-threads", "1",
                 "--kafka.bootstrap-servers", KAFKA.bootstrapServers(), "--kafka.topic", topic,
-                "--channels.topic", channels)
+                "--channels.topic", channels,
+                // a static channel (parsed without Flink) under the topic's record of the same data_id
+                "--channels.static.1510001.token", STATIC_TOKEN, "--channels.static.1510001.max-future", "1 d")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Matcher ready = waitForLine(log, READY, Duration.ofSeconds(40));
@@ -89,6 +93,9 @@ class GatewayJarITCase {
             assertThat(send(http, post(httpPort, "/v2/push/", gzip(gzipped), true)).statusCode()).isEqualTo(200);
             String wrongToken = push.replace(channel.token(), "x".repeat(32));
             assertThat(send(http, post(httpPort, "/v2/push/", wrongToken.getBytes(StandardCharsets.UTF_8), false))
+                    .statusCode()).isEqualTo(401);
+            String staticToken = push.replace(channel.token(), STATIC_TOKEN); // the topic's record wins
+            assertThat(send(http, post(httpPort, "/v2/push/", staticToken.getBytes(StandardCharsets.UTF_8), false))
                     .statusCode()).isEqualTo(401);
             String put = "{\"metric\":\"jar.put\",\"timestamp\":1700000000,\"value\":1,\"tags\":{\"h\":\"a\"}}";
             assertThat(send(http, post(httpPort, "/api/put", put.getBytes(StandardCharsets.UTF_8), false))

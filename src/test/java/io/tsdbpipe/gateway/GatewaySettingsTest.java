@@ -145,6 +145,47 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void readsTheJobsStaticChannelsWithTheJobsRules(@TempDir Path dir) throws Exception {
+        String token = "0123456789abcdef0123456789abcdef";
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, String.join("\n",
+                "channels:",
+                "  static:",
+                "    1500001:",
+                "      name: app1",
+                "      token: " + token,
+                "      metric-prefix: bk.app1",
+                "      max-future: 2 d", // Flink's syntax; not the gateway's business
+                "    1500002:",
+                "      kind: events",
+                "      metric-prefix: bk.ev",
+                "      token-sha256: " + "ab".repeat(32),
+                "      enabled: false",
+                ""));
+        io.tsdbpipe.channel.StaticChannels channels =
+                GatewaySettings.fromArgs(new String[] {"--config", file.toString()}).staticChannels();
+        assertThat(channels.size()).isEqualTo(2);
+        io.tsdbpipe.channel.Channel app1 = channels.channel(1500001);
+        assertThat(app1.tokenMatches(io.tsdbpipe.channel.ChannelTokens.sha256(token))).isTrue();
+        assertThat(app1.enabled()).isTrue();
+        assertThat(app1.version()).isEqualTo(io.tsdbpipe.channel.Channel.CONFIG_VERSION);
+        assertThat(channels.channel(1500002).enabled()).isFalse();
+        assertThat(GatewaySettings.defaults().staticChannels().size()).isZero();
+
+        // the job's errors, naming the key, never the token
+        assertThatThrownBy(() -> GatewaySettings.of(Map.of("channels.static.1500001.token", "short")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("channels.static.1500001.token")
+                .hasMessageNotContaining("short'");
+        assertThatThrownBy(() -> GatewaySettings.of(Map.of("channels.static.1500001.colour", "red")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("channels.static.1500001.colour");
+        assertThatThrownBy(() -> GatewaySettings.of(Map.of("channels.static.x.token", token)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a data_id");
+    }
+
+    @Test
     void readmeDocumentsEveryKey() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         for (String key : GatewaySettings.fixedKeys()) {
@@ -152,5 +193,6 @@ class GatewaySettingsTest {
         }
         assertThat(readme.contains("| `kafka.properties.*` |")).as("kafka.properties.*").isTrue();
         assertThat(readme.contains("| `rate-limits.channels.<data_id>.requests-per-second`")).as("channels").isTrue();
+        assertThat(readme.contains("| `channels.static.<data_id>.<field>` |")).as("static channels").isTrue();
     }
 }

@@ -142,6 +142,72 @@ class ReportProducerITCase {
         }
     }
 
+    @Test
+    void aBatchWithOneRecordTooLargeForKafkaWritesNothing() throws Exception {
+        String topic = "gateway-reports-atomic";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (ReportProducer producer = new ReportProducer(topic, kafka(), ACK_TIMEOUT, 4 << 20)) {
+            waitFor("reachable at start", Duration.ofSeconds(20), producer::reachable);
+            byte[] large = new byte[1536 * 1024]; // over the default max.request.size (1 MiB)
+            java.util.Arrays.fill(large, (byte) ' ');
+            large[0] = '{';
+            large[large.length - 1] = '}';
+            CompletableFuture<Void> f = producer.send(List.of(
+                    new GatewayRecord(null, value("atomic-0"), Map.of()),
+                    new GatewayRecord(null, large, Map.of()),
+                    new GatewayRecord(null, value("atomic-2"), Map.of())));
+            GatewayRejection e = failure(f, Duration.ZERO);
+            assertThat(e.reason()).isEqualTo(RejectionReason.BODY_TOO_LARGE);
+            // what is sent after is in the topic; nothing of the refused batch is
+            producer.send(List.of(new GatewayRecord(null, value("atomic-after"), Map.of()))).get(10, TimeUnit.SECONDS);
+            assertThat(readAll(topic).keySet()).contains("atomic-after").doesNotContain("atomic-0", "atomic-2");
+            assertThat(e.getMessage()).contains("events[1]").contains("max.request.size");
+
+            // a record just under the limit with its overhead counted is refused as well: Kafka would refuse it
+            byte[] edge = new byte[1024 * 1024 - 40];
+            java.util.Arrays.fill(edge, (byte) ' ');
+            GatewayRejection single = failure(
+                    producer.send(List.of(new GatewayRecord("1500001".getBytes(StandardCharsets.UTF_8), edge,
+                            Map.of("origin", "flume")))), Duration.ZERO);
+            assertThat(single.reason()).isEqualTo(RejectionReason.BODY_TOO_LARGE);
+            assertThat(single.getMessage()).contains("the report");
+        }
+    }
+
+    @Test
+    void tellsUnreachableBrokersAndAMissingTopicFromAnAckTimeout() throws Exception {
+        try (ReportProducer missing = new ReportProducer("no-such-topic", kafka(), ACK_TIMEOUT, 256 * 1024)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            String message;
+            do {
+                GatewayRejection e = failure(
+                        missing.send(List.of(new GatewayRecord(null, value("m"), Map.of()))), ACK_TIMEOUT);
+                assertThat(e.reason()).isEqualTo(RejectionReason.KAFKA_UNAVAILABLE);
+                message = e.getMessage();
+                Thread.sleep(100);
+            } while (!message.contains("no metadata") && System.nanoTime() < deadline);
+            assertThat(message).contains("no metadata for the report topic").doesNotContain("acknowledge");
+        }
+        Properties nowhere = new Properties();
+        nowhere.put("bootstrap.servers", "127.0.0.1:" + freePort());
+        try (ReportProducer unreachable = new ReportProducer(TOPIC, nowhere, ACK_TIMEOUT, 256 * 1024)) {
+            long start = System.nanoTime();
+            GatewayRejection e = failure(
+                    unreachable.send(List.of(new GatewayRecord(null, value("u"), Map.of()))), ACK_TIMEOUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ACK_TIMEOUT);
+            assertThat(e.reason()).isEqualTo(RejectionReason.KAFKA_UNAVAILABLE);
+            assertThat(e.getMessage()).contains("cannot be reached").doesNotContain("acknowledge");
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     private static CompletableFuture<Void> track(
             ReportProducer producer, String id, Set<String> acked, Set<String> failed) {
         return producer.send(List.of(new GatewayRecord(null, value(id), Map.of()))).whenComplete((v, e) -> {
@@ -177,14 +243,18 @@ class ReportProducerITCase {
 
     /** Every record of the topic by its id, read to the end offsets. */
     private static Map<String, ConsumerRecord<byte[], byte[]>> readAll() {
+        return readAll(TOPIC);
+    }
+
+    private static Map<String, ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         Map<String, Object> config = Map.of("bootstrap.servers", broker.bootstrapServers(),
                 "enable.auto.commit", false, "auto.offset.reset", "earliest");
         Map<String, ConsumerRecord<byte[], byte[]>> out = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c =
                 new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo i : c.partitionsFor(TOPIC, Duration.ofSeconds(20))) {
-                parts.add(new TopicPartition(TOPIC, i.partition()));
+            for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(20))) {
+                parts.add(new TopicPartition(topic, i.partition()));
             }
             c.assign(parts);
             c.seekToBeginning(parts);
