@@ -1,5 +1,6 @@
 package io.tsdbpipe.gateway;
 
+import io.tsdbpipe.report.DuplicateKeyParser;
 import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.report.ReportJsonFactory;
 import io.tsdbpipe.report.Utf8;
@@ -12,11 +13,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,9 +45,16 @@ public final class ReportInspector {
             java.util.Set.of("data_id", "access_token", "metric", "timestamp", "value", "tags", "metrics");
 
     /**
-     * One factory per thread: {@link ReportJsonFactory} keeps a small field-name table of its own (TBDS keys are
-     * timestamps, new in every report) and is not thread-safe.
+     * Parsers of the edge checks: one factory per thread ({@link ReportJsonFactory}: a small name table, as TBDS keys
+     * are timestamps, new in every report; not thread-safe), read through the job's repeated-key check
+     * ({@link DuplicateKeyParser}, cheaper than Jackson's strict detection).
      */
+    private static final ThreadLocal<JsonFactory> FAST = ThreadLocal.withInitial(() -> new ReportJsonFactory(
+            new JsonFactoryBuilder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)));
+
+    /** Jackson's strict detection, only to say where a key repeats (as the job does: its error has the location). */
     private static final ThreadLocal<JsonFactory> JSON = ThreadLocal.withInitial(() -> new ReportJsonFactory(
             new JsonFactoryBuilder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
@@ -78,7 +81,7 @@ public final class ReportInspector {
     /** @throws GatewayRejection 400 for an empty, non-UTF-8, malformed or wrongly shaped body */
     public static BlueKingPush blueKing(byte[] body) throws GatewayRejection {
         checkText(body, "");
-        try (JsonParser p = JSON.get().createParser(body)) {
+        try (JsonParser p = parser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
                 throw shape("a push must be a JSON object {\"data_id\":..,\"access_token\":..,\"data\":[..]}");
@@ -124,7 +127,7 @@ public final class ReportInspector {
             }
             return new BlueKingPush(dataId, token, items, datapoints);
         } catch (IOException e) {
-            throw malformed("", e);
+            throw malformed("", e, body);
         }
     }
 
@@ -136,7 +139,7 @@ public final class ReportInspector {
      * endpoint it comes. Broken JSON is not (the endpoint's own inspection refuses it).
      */
     public static boolean readAsBlueKing(byte[] report) {
-        try (JsonParser p = JSON.get().createParser(report)) {
+        try (JsonParser p = parser(report)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
@@ -180,7 +183,7 @@ public final class ReportInspector {
      */
     public static List<GatewayRecord> flume(byte[] body) throws GatewayRejection {
         checkText(body, "");
-        try (JsonParser p = JSON.get().createParser(body)) {
+        try (JsonParser p = parser(body)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
                 byte[] key = bareObject(p);
@@ -213,7 +216,7 @@ public final class ReportInspector {
             end(p, "");
             return putArray ? List.of(new GatewayRecord(null, body, Map.of())) : records;
         } catch (IOException e) {
-            throw malformed("", e);
+            throw malformed("", e, body);
         }
     }
 
@@ -225,7 +228,7 @@ public final class ReportInspector {
      */
     public static int openTsdb(byte[] body) throws GatewayRejection {
         checkText(body, "");
-        try (JsonParser p = JSON.get().createParser(body)) {
+        try (JsonParser p = parser(body)) {
             JsonToken t = p.nextToken();
             int n;
             if (t == JsonToken.START_OBJECT) {
@@ -250,7 +253,7 @@ public final class ReportInspector {
             end(p, "");
             return n;
         } catch (IOException e) {
-            throw malformed("", e);
+            throw malformed("", e, body);
         }
     }
 
@@ -401,25 +404,28 @@ public final class ReportInspector {
         return dataId > 0 ? Long.toString(dataId).getBytes(StandardCharsets.UTF_8) : null;
     }
 
-    /** An event body's bytes; a lone surrogate (a {@code \\ud800} escape) has no UTF-8 form and is refused. */
+    /**
+     * An event body's bytes; a lone surrogate (a {@code \\ud800} escape) has no UTF-8 form and is refused. A scan for
+     * surrogates, then {@link String#getBytes} (an intrinsic; it would replace a lone surrogate with '?' silently).
+     */
     private static byte[] strictUtf8(String s, String where) throws GatewayRejection {
-        CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            ByteBuffer b = encoder.encode(CharBuffer.wrap(s));
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
-        } catch (CharacterCodingException e) {
-            throw new GatewayRejection(RejectionReason.INVALID_UTF8,
-                    where + "not valid UTF-8 JSON: a lone surrogate (an unpaired \\u escape)");
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new GatewayRejection(RejectionReason.INVALID_UTF8,
+                            where + "not valid UTF-8 JSON: a lone surrogate (an unpaired \\u escape)");
+                }
+            }
         }
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A report the job can read: one JSON object or array, well-formed, nothing after it. */
     private static void checkReport(byte[] report, String where) throws GatewayRejection {
-        try (JsonParser p = JSON.get().createParser(report)) {
+        try (JsonParser p = parser(report)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
                 p.skipChildren();
@@ -429,7 +435,7 @@ public final class ReportInspector {
             p.skipChildren();
             end(p, where);
         } catch (IOException e) {
-            throw malformed(where, e);
+            throw malformed(where, e, report);
         }
     }
 
@@ -483,6 +489,25 @@ public final class ReportInspector {
 
     private static GatewayRejection shape(String message) {
         return new GatewayRejection(RejectionReason.UNKNOWN_FORMAT, message);
+    }
+
+    /** A parser of {@code json} that fails with {@link DuplicateKeyParser.RepeatedKey} at a repeated key. */
+    private static JsonParser parser(byte[] json) throws IOException {
+        return new DuplicateKeyParser().reset(FAST.get().createParser(json));
+    }
+
+    /** {@link #malformed(String, IOException)}, with the location of a repeated key found again by Jackson. */
+    private static GatewayRejection malformed(String where, IOException e, byte[] json) {
+        if (e instanceof DuplicateKeyParser.RepeatedKey) {
+            try (JsonParser p = JSON.get().createParser(json)) {
+                while (p.nextToken() != null) {
+                    // Jackson's strict detection throws where the key repeats
+                }
+            } catch (IOException located) {
+                return malformed(where, located);
+            }
+        }
+        return malformed(where, e);
     }
 
     /** Jackson's kind of problem and where, never its text (it quotes the input). */

@@ -18,13 +18,13 @@ import java.util.HashSet;
  * again with Jackson's own check, whose error says where. Every token passes through {@link #nextToken}, skipped ones
  * included. Reused for every report ({@link #reset}).
  */
-final class DuplicateKeyParser extends JsonParserDelegate {
+public final class DuplicateKeyParser extends JsonParserDelegate {
 
     /** Up to this many keys an object's keys are compared one by one. */
     private static final int SCAN_LIMIT = 16;
 
     /** Signals a repeated key; carries no text of the report. */
-    static final class RepeatedKey extends JsonProcessingException {
+    public static final class RepeatedKey extends JsonProcessingException {
         private static final long serialVersionUID = 1L;
 
         RepeatedKey() {
@@ -55,12 +55,12 @@ final class DuplicateKeyParser extends JsonParserDelegate {
     private HashSet<String>[] sets = newSets(16);
     private int depth;
 
-    DuplicateKeyParser() {
+    public DuplicateKeyParser() {
         super(null);
     }
 
     /** Reads with {@code p} from now on, with no object open. */
-    DuplicateKeyParser reset(JsonParser p) {
+    public DuplicateKeyParser reset(JsonParser p) {
         return reset(p, java.util.Set.of());
     }
 

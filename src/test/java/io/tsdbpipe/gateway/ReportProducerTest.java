@@ -32,6 +32,7 @@ class ReportProducerTest {
         given.put("security.protocol", "PLAINTEXT");
         given.put("group.id", "not a producer setting");
         given.put("compression.type", "zstd");
+        given.put("batch.size", "65536");
         ProducerConfig c = config(given, Duration.ofSeconds(10));
         assertThat(c.getString("acks")).isEqualTo("-1");
         assertThat(c.getBoolean("enable.idempotence")).isTrue();
@@ -43,6 +44,7 @@ class ReportProducerTest {
         assertThat(c.getInt("delivery.timeout.ms")).isEqualTo(10_000);
         assertThat(c.getString("security.protocol")).isEqualTo("PLAINTEXT");
         assertThat(c.getString("compression.type")).isEqualTo("zstd"); // not a durability setting
+        assertThat(c.getInt("batch.size")).isEqualTo(65536);
         assertThat(c.originals()).doesNotContainKey("group.id");
     }
 
@@ -56,6 +58,7 @@ class ReportProducerTest {
         assertThat(c.getInt("request.timeout.ms")).isEqualTo(1980);
         assertThat(c.getLong("linger.ms")).isEqualTo(20);
         assertThat(c.getString("compression.type")).isEqualTo(ReportProducer.DEFAULT_COMPRESSION);
+        assertThat(c.getInt("batch.size")).isEqualTo(256 * 1024);
 
         given.put("linger.ms", "5");
         assertThat(config(given, Duration.ofSeconds(60)).getInt("request.timeout.ms")).isEqualTo(30_000);
