@@ -42,7 +42,7 @@ servers' logs under the directory it prints ($PIPELINE_HOME/bench/gateway-<time>
                         and the channel's transactionCapacity (default 4:250, the best of 1-8 sinks x 100-1000)
   --flume-file K:B      the same for the file channel (default 2:1000: its takes fsync too, fewer and larger win)
   --flume-producer K=V  a Kafka producer property of Flume's sinks (repeatable; they have the gateway's own settings:
-                        acks=all, idempotence, linger.ms 5, lz4, batch.size 256 KB)
+                        acks=all, idempotence, linger.ms 2, lz4, batch.size 256 KB)
   --heap SIZE           -Xmx of the gateway and of Flume alike (default 1g)
   --jfr                 record the gateway with Java Flight Recorder (profile settings) into the run directory
   --key value           passed to the gateway (e.g. --kafka.linger "10 ms")
@@ -170,7 +170,7 @@ agent.sinks.k$i.allowTopicOverride = false
 agent.sinks.k$i.flumeBatchSize = $flume_batch
 agent.sinks.k$i.kafka.producer.acks = all
 agent.sinks.k$i.kafka.producer.enable.idempotence = true
-agent.sinks.k$i.kafka.producer.linger.ms = 5
+agent.sinks.k$i.kafka.producer.linger.ms = 2
 agent.sinks.k$i.kafka.producer.compression.type = lz4
 agent.sinks.k$i.kafka.producer.batch.size = 262144
 EOF

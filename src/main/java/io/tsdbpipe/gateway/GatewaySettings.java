@@ -288,7 +288,7 @@ public final class GatewaySettings {
         d.put(KAFKA_TOPIC, "reports");
         d.put(KAFKA_ACK_TIMEOUT, "10 s");
         d.put(KAFKA_BUFFER_SIZE, "64 mb");
-        d.put(KAFKA_LINGER, "5 ms");
+        d.put(KAFKA_LINGER, "2 ms");
         d.put(CHANNELS_TOPIC, "report-channels");
         d.put(CHANNELS_BOOTSTRAP_SERVERS, null); // kafka.bootstrap-servers
         d.put(DEFAULT_REQUESTS_PER_SECOND, "1000");

@@ -132,7 +132,7 @@ public final class ReportProducer implements AutoCloseable {
         // a report is often larger than Kafka's default 16 KB batch: each would be a batch (and an lz4 stream) of its
         // own; 256 KB batches halved the gateway's and the broker's CPU per request (docs/benchmarks.md)
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, DEFAULT_BATCH_SIZE);
-        long linger = intOf(p, ProducerConfig.LINGER_MS_CONFIG, 5);
+        long linger = intOf(p, ProducerConfig.LINGER_MS_CONFIG, 2);
         long delivery = ackTimeout.toMillis();
         // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
         if (delivery <= linger) {
