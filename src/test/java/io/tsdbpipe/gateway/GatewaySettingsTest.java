@@ -31,7 +31,7 @@ class GatewaySettingsTest {
         assertThat(s.kafkaTopic()).isEqualTo("reports");
         assertThat(s.kafkaAckTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.kafkaBufferSize()).isEqualTo(64L * 1024 * 1024);
-        assertThat(s.kafkaLinger()).isEqualTo(Duration.ofMillis(5));
+        assertThat(s.kafkaLinger()).isEqualTo(Duration.ofMillis(2));
         assertThat(s.kafkaProperties()).isEmpty();
         assertThat(s.channelsTopic()).isEqualTo("report-channels");
         assertThat(s.channelsBootstrapServers()).isEqualTo("127.0.0.1:9092");
