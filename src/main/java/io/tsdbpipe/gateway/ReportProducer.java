@@ -54,7 +54,7 @@ public final class ReportProducer implements AutoCloseable {
     /** What the gateway compresses batches with unless {@code compression.type} is configured (see README). */
     static final String DEFAULT_COMPRESSION = "lz4";
 
-    /** The producer's batch.size unless configured. */
+    /** The producer's batch.size unless configured (or the buffer is small). */
     static final int DEFAULT_BATCH_SIZE = 256 * 1024;
 
     /** Kafka's default {@code max.request.size}. */
@@ -131,7 +131,9 @@ public final class ReportProducer implements AutoCloseable {
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, inFlight);
         // a report is often larger than Kafka's default 16 KB batch: each would be a batch (and an lz4 stream) of its
         // own; 256 KB batches halved the gateway's and the broker's CPU per request (docs/benchmarks.md)
-        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, DEFAULT_BATCH_SIZE);
+        // at most a 16th of the buffer: each partition being filled holds a batch of its own
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG,
+                (int) Math.max(16 * 1024, Math.min(DEFAULT_BATCH_SIZE, bufferBytes / 16)));
         long linger = intOf(p, ProducerConfig.LINGER_MS_CONFIG, 2);
         long delivery = ackTimeout.toMillis();
         // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms

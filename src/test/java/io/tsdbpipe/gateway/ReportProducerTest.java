@@ -66,4 +66,13 @@ class ReportProducerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kafka.ack-timeout");
     }
+
+    @Test
+    void aSmallBufferGetsSmallerBatches() {
+        // one 256 KB batch would take a 256 KB buffer whole: the next partition's batch could never be allocated
+        Properties p = ReportProducer.producerProperties(new Properties(), Duration.ofSeconds(10), 256 * 1024);
+        assertThat(p.get("batch.size")).isEqualTo(16 * 1024);
+        p = ReportProducer.producerProperties(new Properties(), Duration.ofSeconds(10), 64 << 20);
+        assertThat(p.get("batch.size")).isEqualTo(256 * 1024);
+    }
 }
