@@ -1,18 +1,16 @@
 package io.tsdbpipe.gateway;
 
+import io.tsdbpipe.job.FlatYaml;
+
 import io.tsdbpipe.channel.StaticChannelParser;
 import io.tsdbpipe.channel.StaticChannels;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -222,46 +220,14 @@ public final class GatewaySettings {
         }
         Map<String, String> values = new LinkedHashMap<>();
         if (config != null) {
-            values.putAll(readYaml(config));
+            values.putAll(FlatYaml.read(config, "gateway configuration file", false));
         } else if (Files.isRegularFile(Path.of(DEFAULT_CONFIG_FILE))) {
-            values.putAll(readYaml(Path.of(DEFAULT_CONFIG_FILE)));
+            values.putAll(FlatYaml.read(Path.of(DEFAULT_CONFIG_FILE), "gateway configuration file", false));
         }
         values.putAll(overrides);
         return of(values);
     }
 
-    /** Reads a YAML mapping into flat dotted keys. */
-    static Map<String, String> readYaml(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new IOException("Cannot read gateway configuration file " + file + ": " + e.getMessage(), e);
-        }
-        Map<String, String> flat = new LinkedHashMap<>();
-        if (root != null && !root.isMissingNode() && !root.isNull()) {
-            if (!root.isObject()) {
-                throw new IllegalArgumentException("Gateway configuration file " + file + " must be a YAML mapping");
-            }
-            flatten("", root, flat);
-        }
-        return flat;
-    }
-
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = prefix + e.getKey();
-            JsonNode v = e.getValue();
-            if (v.isObject()) {
-                flatten(key + ".", v, out);
-            } else if (v.isArray()) {
-                throw new IllegalArgumentException("Gateway configuration key '" + key + "' takes one value, not a list");
-            } else if (!v.isNull()) {
-                out.put(key, v.asText());
-            }
-        }
-    }
 
     private static boolean isKnown(String key) {
         return DEFAULTS.containsKey(key)

@@ -5,19 +5,13 @@ import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.sink.OpenTsdbSinkOptions;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +76,7 @@ public final class JobConfig {
                 value = args[++i];
             }
             if (key.equals("config")) {
-                values.putAll(readYaml(Path.of(value)));
+                values.putAll(FlatYaml.read(Path.of(value), "configuration file", true));
             } else {
                 overrides.put(key, value);
             }
@@ -151,40 +145,6 @@ public final class JobConfig {
         return options;
     }
 
-    /** Reads a YAML mapping into flat dotted keys; lists become Flink's {@code a;b} form. */
-    static Map<String, String> readYaml(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new IOException("Cannot read configuration file " + file + ": " + e.getMessage(), e);
-        }
-        Map<String, String> flat = new LinkedHashMap<>();
-        if (root != null && !root.isMissingNode() && !root.isNull()) {
-            if (!root.isObject()) {
-                throw new IllegalArgumentException("Configuration file " + file + " must be a YAML mapping");
-            }
-            flatten("", root, flat);
-        }
-        return flat;
-    }
-
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = prefix + e.getKey();
-            JsonNode v = e.getValue();
-            if (v.isObject()) {
-                flatten(key + ".", v, out);
-            } else if (v.isArray()) {
-                List<String> items = new ArrayList<>();
-                v.forEach(item -> items.add(item.asText()));
-                out.put(key, String.join(";", items));
-            } else if (!v.isNull()) {
-                out.put(key, v.asText());
-            }
-        }
-    }
 
     /** ", did you mean 'x'?" for the closest known key within a few edits, else "". */
     private static String suggestion(String key, Iterable<String> known) {
