@@ -139,7 +139,8 @@ public final class ReportInspector {
      * endpoint it comes. Broken JSON is not (the endpoint's own inspection refuses it).
      */
     public static boolean readAsBlueKing(byte[] report) {
-        try (JsonParser p = parser(report)) {
+        // only a look at the first fields: no repeated-key check (the endpoint's own inspection makes it)
+        try (JsonParser p = FAST.get().createParser(report)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
