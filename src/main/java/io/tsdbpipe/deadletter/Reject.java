@@ -1,7 +1,7 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 

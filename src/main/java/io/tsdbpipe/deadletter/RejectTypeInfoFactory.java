@@ -1,6 +1,6 @@
 package io.tsdbpipe.deadletter;
 
-import io.tsdbpipe.point.SingletonTypeInfo;
+import io.tsdbpipe.types.SingletonTypeInfo;
 
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

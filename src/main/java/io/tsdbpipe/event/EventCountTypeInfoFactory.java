@@ -1,7 +1,7 @@
 package io.tsdbpipe.event;
 
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.point.SingletonTypeInfo;
+import io.tsdbpipe.types.SingletonTypeInfo;
 
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

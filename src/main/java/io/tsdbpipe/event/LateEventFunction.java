@@ -2,7 +2,7 @@ package io.tsdbpipe.event;
 
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.deadletter.RejectCounters;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;

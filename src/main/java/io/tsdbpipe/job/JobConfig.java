@@ -1,5 +1,6 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.channel.StaticChannelConfig;
 import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.report.ReportMappings;
@@ -25,9 +26,13 @@ public final class JobConfig {
 
     /** Every class whose {@code ConfigOption} constants are keys of the job configuration. */
     static final List<Class<?>> OPTION_CLASSES = List.of(
-            PipelineOptions.class,
+            JobOptions.class,
+            ParallelismOptions.class,
+            CheckpointOptions.class,
+            RestartOptions.class,
             SourceOptions.class,
-            DecodeOptions.class,
+            FormatOptions.class,
+            ValidationOptions.class,
             SeriesOptions.class,
             DeadLetterOptions.class,
             OpenTsdbSinkOptions.class,
@@ -41,7 +46,7 @@ public final class JobConfig {
      */
     static final List<String> PASS_THROUGH_PREFIXES = List.of(
             SourceOptions.PROPERTIES_PREFIX, DeadLetterOptions.PROPERTIES_PREFIX, EventOptions.PROPERTIES_PREFIX,
-            PipelineOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX);
+            JobOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX);
 
     private final Configuration configuration;
 
@@ -110,9 +115,9 @@ public final class JobConfig {
                         e);
             }
         }
-        int maxTags = conf.get(DecodeOptions.MAX_TAGS);
+        int maxTags = conf.get(ValidationOptions.MAX_TAGS);
         if (maxTags < 1 || maxTags > DataPointSerializer.MAX_TAGS) {
-            throw invalid(DecodeOptions.MAX_TAGS, String.valueOf(maxTags),
+            throw invalid(ValidationOptions.MAX_TAGS, String.valueOf(maxTags),
                     "must be 1.." + DataPointSerializer.MAX_TAGS + " (the most tags a datapoint carries in the job)");
         }
         // the free-form sections, each naming the key that is wrong

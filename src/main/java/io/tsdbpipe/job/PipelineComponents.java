@@ -12,14 +12,11 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.event.EventRecordSerializationSchema;
 import io.tsdbpipe.point.PointRules;
-import io.tsdbpipe.report.BlueKingReportFormat;
-import io.tsdbpipe.report.OpenTsdbJsonFormat;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.RawRecordDeserializationSchema;
 import io.tsdbpipe.report.ReportDecoder;
-import io.tsdbpipe.report.ReportFormat;
+import io.tsdbpipe.report.ReportFormats;
 import io.tsdbpipe.report.ReportMappings;
-import io.tsdbpipe.report.TbdsReportFormat;
 import io.tsdbpipe.series.SeriesGuardOperator;
 import io.tsdbpipe.sink.AnnotationLimits;
 import io.tsdbpipe.sink.OpenTsdbAnnotationSink;
@@ -36,8 +33,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -49,40 +44,19 @@ public final class PipelineComponents {
 
     public static PointRules rules(ReadableConfig conf) {
         return new PointRules(
-                conf.get(DecodeOptions.MAX_TAGS),
-                conf.get(DecodeOptions.MAX_FUTURE).toMillis(),
-                conf.get(DecodeOptions.MAX_PAST).toMillis(),
-                conf.get(DecodeOptions.TIMESTAMP_PRECISION));
+                conf.get(ValidationOptions.MAX_TAGS),
+                conf.get(ValidationOptions.MAX_FUTURE).toMillis(),
+                conf.get(ValidationOptions.MAX_PAST).toMillis(),
+                conf.get(ValidationOptions.TIMESTAMP_PRECISION));
     }
 
     public static ReportDecoder decoder(ReadableConfig conf) {
-        List<ReportFormat> formats = new ArrayList<>();
-        for (String name : conf.get(DecodeOptions.FORMATS)) {
-            switch (name.trim()) {
-                case TbdsReportFormat.NAME:
-                    String pattern = conf.getOptional(DecodeOptions.TBDS_HOSTNAME_PATTERN).orElse(null);
-                    formats.add(new TbdsReportFormat(
-                            conf.get(DecodeOptions.TBDS_SEPARATOR), pattern == null ? null : Pattern.compile(pattern)));
-                    break;
-                case OpenTsdbJsonFormat.NAME:
-                    formats.add(new OpenTsdbJsonFormat());
-                    break;
-                case BlueKingReportFormat.NAME:
-                    formats.add(new BlueKingReportFormat(conf.get(DecodeOptions.BLUEKING_MAX_FUTURE).toMillis()));
-                    break;
-                default:
-                    throw new IllegalArgumentException(
-                            "Unknown format '" + name + "' in " + DecodeOptions.FORMATS.key() + ": expected "
-                                    + TbdsReportFormat.NAME + ", " + OpenTsdbJsonFormat.NAME + " or "
-                                    + BlueKingReportFormat.NAME);
-            }
-        }
         return new ReportDecoder(
-                formats,
+                ReportFormats.fromConfiguration(conf),
                 mappings(conf),
                 staticChannels(conf),
                 rules(conf),
-                (int) Math.min(Integer.MAX_VALUE, conf.get(DecodeOptions.MAX_PAYLOAD).getBytes()),
+                (int) Math.min(Integer.MAX_VALUE, conf.get(ValidationOptions.MAX_PAYLOAD).getBytes()),
                 conf.get(DeadLetterOptions.MAX_ITEM_CHARS));
     }
 
@@ -270,32 +244,32 @@ public final class PipelineComponents {
     /** Flink settings of the job: checkpointing, restarts, strict serialization, plus every {@code flink.*} key. */
     public static Configuration flinkConfiguration(Configuration conf) {
         Configuration flink = new Configuration();
-        flink.setString("pipeline.name", conf.get(PipelineOptions.JOB_NAME));
+        flink.setString("pipeline.name", conf.get(JobOptions.NAME));
         // Every type between operators has its own serializer: fail fast instead of silently falling back to Kryo.
         flink.setString("pipeline.generic-types", "false");
-        flink.setString("execution.checkpointing.interval", conf.get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis() + " ms");
-        flink.setString("execution.checkpointing.mode", conf.get(PipelineOptions.CHECKPOINT_MODE).name());
-        flink.setString("execution.checkpointing.timeout", conf.get(PipelineOptions.CHECKPOINT_TIMEOUT).toMillis() + " ms");
+        flink.setString("execution.checkpointing.interval", conf.get(CheckpointOptions.INTERVAL).toMillis() + " ms");
+        flink.setString("execution.checkpointing.mode", conf.get(CheckpointOptions.MODE).name());
+        flink.setString("execution.checkpointing.timeout", conf.get(CheckpointOptions.TIMEOUT).toMillis() + " ms");
         flink.setString(
                 "execution.checkpointing.externalized-checkpoint-retention",
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION.name());
         // A checkpoint that expires while the sink is blocked by a long TSD outage loses nothing (the next one takes
         // it over): it must not restart the job.
         flink.setString("execution.checkpointing.tolerable-failed-checkpoints", Integer.toString(Integer.MAX_VALUE));
-        conf.getOptional(PipelineOptions.CHECKPOINT_DIR).ifPresent(dir -> {
+        conf.getOptional(CheckpointOptions.DIR).ifPresent(dir -> {
             flink.setString("execution.checkpointing.storage", "filesystem");
             flink.setString("execution.checkpointing.dir", dir);
         });
         flink.setString("restart-strategy.type", "exponential-delay");
         flink.setString(
                 "restart-strategy.exponential-delay.initial-backoff",
-                conf.get(PipelineOptions.RESTART_INITIAL_BACKOFF).toMillis() + " ms");
+                conf.get(RestartOptions.INITIAL_BACKOFF).toMillis() + " ms");
         flink.setString(
                 "restart-strategy.exponential-delay.max-backoff",
-                conf.get(PipelineOptions.RESTART_MAX_BACKOFF).toMillis() + " ms");
+                conf.get(RestartOptions.MAX_BACKOFF).toMillis() + " ms");
         for (Map.Entry<String, String> e : conf.toMap().entrySet()) {
-            if (e.getKey().startsWith(PipelineOptions.FLINK_PREFIX)) {
-                flink.setString(e.getKey().substring(PipelineOptions.FLINK_PREFIX.length()), e.getValue());
+            if (e.getKey().startsWith(JobOptions.FLINK_PREFIX)) {
+                flink.setString(e.getKey().substring(JobOptions.FLINK_PREFIX.length()), e.getValue());
             }
         }
         return flink;

@@ -101,15 +101,15 @@ public final class ReportPipeline {
             Sink<Event> annotationSink,
             Sink<Event> eventsSink,
             Sink<Reject> deadLetterSink) {
-        int defaultParallelism = conf.getOptional(PipelineOptions.PARALLELISM).orElse(env.getParallelism());
-        env.setMaxParallelism(conf.get(PipelineOptions.MAX_PARALLELISM));
+        int defaultParallelism = conf.getOptional(ParallelismOptions.DEFAULT).orElse(env.getParallelism());
+        env.setMaxParallelism(conf.get(ParallelismOptions.MAX));
 
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka reports")
                 .uid(SOURCE_UID)
-                .setParallelism(parallelism(conf, PipelineOptions.SOURCE_PARALLELISM, defaultParallelism));
+                .setParallelism(parallelism(conf, ParallelismOptions.SOURCE, defaultParallelism));
 
         ReportDecoder decoder = PipelineComponents.decoder(conf);
-        int decodeParallelism = parallelism(conf, PipelineOptions.DECODE_PARALLELISM, defaultParallelism);
+        int decodeParallelism = parallelism(conf, ParallelismOptions.DECODE, defaultParallelism);
         SingleOutputStreamOperator<DataPoint> decoded;
         if (channelSource != null) {
             // one reader is plenty for a small compacted topic; the broadcast takes every record to every subtask
@@ -135,7 +135,7 @@ public final class ReportPipeline {
         }
 
         if (decoder.hasFormat(BlueKingReportFormat.NAME)) {
-            int eventsParallelism = parallelism(conf, PipelineOptions.EVENTS_PARALLELISM, defaultParallelism);
+            int eventsParallelism = parallelism(conf, ParallelismOptions.EVENTS, defaultParallelism);
             DataStream<Event> events = decoded.getSideOutput(ReportDecodeFunction.EVENTS);
             Duration window = PipelineComponents.eventWindow(conf);
             Duration lateness = conf.get(EventOptions.ALLOWED_LATENESS);
@@ -151,7 +151,7 @@ public final class ReportPipeline {
                     .trigger(new FinalCountTrigger(lateness.toMillis()))
                     .sideOutputLateData(LATE_EVENTS)
                     .aggregate(new EventCountAggregate(), new EventCountWindowFunction(
-                            conf.get(DecodeOptions.TIMESTAMP_PRECISION) == TimestampPrecision.MILLISECONDS))
+                            conf.get(ValidationOptions.TIMESTAMP_PRECISION) == TimestampPrecision.MILLISECONDS))
                     .uid(EVENT_COUNTS_UID)
                     .name("Event counts")
                     .setParallelism(eventsParallelism);
@@ -184,7 +184,7 @@ public final class ReportPipeline {
                     .transform("Series guard", DataPointTypeInfoFactory.TYPE, PipelineComponents.seriesGuard(conf))
                     .uid(SERIES_UID)
                     .name("Series guard")
-                    .setParallelism(parallelism(conf, PipelineOptions.SERIES_PARALLELISM, defaultParallelism));
+                    .setParallelism(parallelism(conf, ParallelismOptions.SERIES, defaultParallelism));
             rejects = rejects.union(guarded.getSideOutput(SeriesGuardOperator.REJECTS));
             points = guarded;
         }
@@ -192,11 +192,11 @@ public final class ReportPipeline {
         points.sinkTo(tsdbSink)
                 .uid(SINK_UID)
                 .name("OpenTSDB")
-                .setParallelism(parallelism(conf, PipelineOptions.SINK_PARALLELISM, defaultParallelism));
+                .setParallelism(parallelism(conf, ParallelismOptions.SINK, defaultParallelism));
         rejects.sinkTo(deadLetterSink)
                 .uid(DEAD_LETTER_UID)
                 .name("Dead-letter topic")
-                .setParallelism(parallelism(conf, PipelineOptions.DEAD_LETTER_PARALLELISM, defaultParallelism));
+                .setParallelism(parallelism(conf, ParallelismOptions.DEAD_LETTER, defaultParallelism));
     }
 
     private static int parallelism(ReadableConfig conf, ConfigOption<Integer> option, int fallback) {

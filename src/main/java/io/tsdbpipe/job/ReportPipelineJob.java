@@ -29,8 +29,8 @@ public final class ReportPipelineJob {
             System.exit(2);
             return;
         }
-        LOG.info("Starting {}", conf.get(PipelineOptions.JOB_NAME));
-        env.execute(conf.get(PipelineOptions.JOB_NAME));
+        LOG.info("Starting {}", conf.get(JobOptions.NAME));
+        env.execute(conf.get(JobOptions.NAME));
     }
 
     /** The execution environment with the real job built in: Kafka source, OpenTSDB and dead-letter sinks. */

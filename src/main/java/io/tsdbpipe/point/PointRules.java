@@ -3,13 +3,13 @@ package io.tsdbpipe.point;
 import java.io.Serializable;
 import java.util.Arrays;
 
-import static io.tsdbpipe.point.RejectReason.INVALID_METRIC;
-import static io.tsdbpipe.point.RejectReason.INVALID_TAG;
-import static io.tsdbpipe.point.RejectReason.INVALID_TIMESTAMP;
-import static io.tsdbpipe.point.RejectReason.INVALID_VALUE;
-import static io.tsdbpipe.point.RejectReason.NO_TAGS;
-import static io.tsdbpipe.point.RejectReason.TIMESTAMP_OUT_OF_WINDOW;
-import static io.tsdbpipe.point.RejectReason.TOO_MANY_TAGS;
+import static io.tsdbpipe.deadletter.RejectReason.INVALID_METRIC;
+import static io.tsdbpipe.deadletter.RejectReason.INVALID_TAG;
+import static io.tsdbpipe.deadletter.RejectReason.INVALID_TIMESTAMP;
+import static io.tsdbpipe.deadletter.RejectReason.INVALID_VALUE;
+import static io.tsdbpipe.deadletter.RejectReason.NO_TAGS;
+import static io.tsdbpipe.deadletter.RejectReason.TIMESTAMP_OUT_OF_WINDOW;
+import static io.tsdbpipe.deadletter.RejectReason.TOO_MANY_TAGS;
 
 /**
  * The rules every datapoint passes before it is sent: the same ones OpenTSDB 2.4 applies in {@code PutDataPointRpc} and

@@ -1,5 +1,6 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.types.SingletonTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 

@@ -6,7 +6,7 @@ import io.tsdbpipe.channel.ChannelTokens;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.point.PointRules;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
 import com.fasterxml.jackson.core.JsonParser;

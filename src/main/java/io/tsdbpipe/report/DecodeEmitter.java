@@ -4,7 +4,7 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.deadletter.RejectCounters;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;

@@ -5,7 +5,7 @@ import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.point.PointRules;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
 import com.fasterxml.jackson.core.JsonParser;

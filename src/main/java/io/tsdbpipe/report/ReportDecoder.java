@@ -4,7 +4,7 @@ import io.tsdbpipe.channel.ChannelLookup;
 import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.PointRules;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;

@@ -1,7 +1,7 @@
 package io.tsdbpipe.report;
 
 import io.tsdbpipe.point.InvalidPointException;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
 import com.fasterxml.jackson.core.JsonParser;

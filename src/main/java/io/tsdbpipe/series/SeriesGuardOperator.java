@@ -4,7 +4,7 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.deadletter.RejectCounters;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.PointJson;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.SeriesId;
 
 import org.apache.flink.api.common.state.ValueState;

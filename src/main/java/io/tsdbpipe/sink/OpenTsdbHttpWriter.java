@@ -3,7 +3,7 @@ package io.tsdbpipe.sink;
 import io.tsdbpipe.deadletter.DeadLetterPublisher;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.WriterInitContext;

@@ -1,7 +1,7 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -40,8 +40,8 @@ class JobConfigTest {
                 "--config", file.toString(), "--parallelism.series", "6", "--series.window=4"}).configuration();
         assertThat(conf.get(SourceOptions.TOPICS)).containsExactly("tbds", "opentsdb");
         assertThat(conf.get(SeriesOptions.TTL)).isEqualTo(Duration.ofMinutes(30));
-        assertThat(conf.get(DecodeOptions.MAX_FUTURE)).isEqualTo(Duration.ofMinutes(10));
-        assertThat(conf.get(PipelineOptions.SERIES_PARALLELISM)).isEqualTo(6);
+        assertThat(conf.get(ValidationOptions.MAX_FUTURE)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(conf.get(ParallelismOptions.SERIES)).isEqualTo(6);
         assertThat(conf.get(SeriesOptions.WINDOW)).isEqualTo(4);
         Configuration flink = PipelineComponents.flinkConfiguration(conf);
         assertThat(flink.toMap()).containsEntry("state.backend.type", "rocksdb")

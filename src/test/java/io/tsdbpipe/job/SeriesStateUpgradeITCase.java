@@ -74,7 +74,7 @@ class SeriesStateUpgradeITCase {
             // the earlier version's shape: the same source, the series stage keyed by text under series-guard
             StreamExecutionEnvironment earlier =
                     StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(c));
-            earlier.setMaxParallelism(c.get(PipelineOptions.MAX_PARALLELISM));
+            earlier.setMaxParallelism(c.get(ParallelismOptions.MAX));
             earlier.fromSource(PipelineComponents.kafkaSource(c), WatermarkStrategy.noWatermarks(), "Kafka reports")
                     .uid(ReportPipeline.SOURCE_UID)
                     .setParallelism(2)

@@ -10,7 +10,7 @@ import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.PointRules;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TimestampPrecision;
 
 import org.junit.jupiter.api.Test;

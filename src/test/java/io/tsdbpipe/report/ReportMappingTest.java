@@ -4,7 +4,7 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.PointRules;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.channel.StaticChannels;
 
 import org.junit.jupiter.api.Test;

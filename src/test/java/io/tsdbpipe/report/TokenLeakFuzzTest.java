@@ -108,8 +108,8 @@ class TokenLeakFuzzTest {
         List<String> dryRunSecrets = new ArrayList<>();
         List<String> allTokens = new ArrayList<>();
         int[] rejectsSeen = {0};
-        java.util.EnumSet<io.tsdbpipe.point.RejectReason> reasons =
-                java.util.EnumSet.noneOf(io.tsdbpipe.point.RejectReason.class);
+        java.util.EnumSet<io.tsdbpipe.deadletter.RejectReason> reasons =
+                java.util.EnumSet.noneOf(io.tsdbpipe.deadletter.RejectReason.class);
         for (int n = 0; n < CASES; n++) {
             Case c = generate(random);
             allTokens.add(c.secrets.get(0));
@@ -145,11 +145,11 @@ class TokenLeakFuzzTest {
             }
         }
         assertThat(rejectsSeen[0]).isGreaterThan(CASES / 2);
-        assertThat(reasons).contains(io.tsdbpipe.point.RejectReason.MALFORMED_JSON,
-                io.tsdbpipe.point.RejectReason.PAYLOAD_TOO_LARGE, io.tsdbpipe.point.RejectReason.UNKNOWN_CHANNEL,
-                io.tsdbpipe.point.RejectReason.AUTH_FAILED, io.tsdbpipe.point.RejectReason.DUPLICATE_KEY,
-                io.tsdbpipe.point.RejectReason.UNKNOWN_FORMAT, io.tsdbpipe.point.RejectReason.INVALID_TAG,
-                io.tsdbpipe.point.RejectReason.INVALID_METRIC, io.tsdbpipe.point.RejectReason.MISSING_FIELD);
+        assertThat(reasons).contains(io.tsdbpipe.deadletter.RejectReason.MALFORMED_JSON,
+                io.tsdbpipe.deadletter.RejectReason.PAYLOAD_TOO_LARGE, io.tsdbpipe.deadletter.RejectReason.UNKNOWN_CHANNEL,
+                io.tsdbpipe.deadletter.RejectReason.AUTH_FAILED, io.tsdbpipe.deadletter.RejectReason.DUPLICATE_KEY,
+                io.tsdbpipe.deadletter.RejectReason.UNKNOWN_FORMAT, io.tsdbpipe.deadletter.RejectReason.INVALID_TAG,
+                io.tsdbpipe.deadletter.RejectReason.INVALID_METRIC, io.tsdbpipe.deadletter.RejectReason.MISSING_FIELD);
 
         // the Flink decode function (its side outputs are the dead-letter path)
         try (OneInputStreamOperatorTestHarness<RawRecord, DataPoint> h = ProcessFunctionTestHarnesses

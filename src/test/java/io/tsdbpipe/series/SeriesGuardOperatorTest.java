@@ -5,7 +5,7 @@ import io.tsdbpipe.job.SeriesOptions;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.PointJson;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.SeriesId;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 

@@ -2,7 +2,7 @@ package io.tsdbpipe.sink;
 
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;

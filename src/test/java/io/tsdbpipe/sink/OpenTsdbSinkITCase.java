@@ -4,7 +4,7 @@ import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;

@@ -2,7 +2,7 @@ package io.tsdbpipe.sink;
 
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.RejectReason;
+import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.testing.RealOpenTsdb;
 
 import org.apache.flink.configuration.Configuration;

@@ -7,38 +7,11 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
-import java.util.List;
 
-/** The report formats and the rules every datapoint must pass. */
-public final class DecodeOptions {
+/** {@code validation.*}: the rules every datapoint must pass, whatever its format. */
+public final class ValidationOptions {
 
-    private DecodeOptions() {}
-
-    public static final ConfigOption<List<String>> FORMATS =
-            ConfigOptions.key("formats.enabled")
-                    .stringType()
-                    .asList()
-                    .defaultValues("tbds", "opentsdb", "blueking")
-                    .withDescription("Report formats to recognise: tbds, opentsdb, blueking (mappings are extra).");
-
-    public static final ConfigOption<Duration> BLUEKING_MAX_FUTURE =
-            ConfigOptions.key("formats.blueking.max-future")
-                    .durationType()
-                    .defaultValue(Duration.ofSeconds(3600))
-                    .withDescription("bk-monitor's max_future_time_offset for channels that set none: BlueKing"
-                            + " timestamps further ahead of the processing time are refused.");
-
-    public static final ConfigOption<String> TBDS_SEPARATOR =
-            ConfigOptions.key("formats.tbds.metric-separator")
-                    .stringType()
-                    .defaultValue(".")
-                    .withDescription("Put between appid and metricname to form the metric name.");
-
-    public static final ConfigOption<String> TBDS_HOSTNAME_PATTERN =
-            ConfigOptions.key("formats.tbds.hostname-pattern")
-                    .stringType()
-                    .noDefaultValue()
-                    .withDescription("The cluster's hostname rule: a Java regex the whole hostname must match.");
+    private ValidationOptions() {}
 
     public static final ConfigOption<Integer> MAX_TAGS =
             ConfigOptions.key("validation.max-tags")

@@ -1,4 +1,4 @@
-package io.tsdbpipe.point;
+package io.tsdbpipe.deadletter;
 
 /**
  * Why an input (a whole report, one item of it, or one datapoint) was refused. The {@link #code()} is the stable,

@@ -1,4 +1,4 @@
-package io.tsdbpipe.point;
+package io.tsdbpipe.types;
 
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
