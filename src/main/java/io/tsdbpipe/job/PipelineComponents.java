@@ -21,6 +21,7 @@ import io.tsdbpipe.series.SeriesGuardOperator;
 import io.tsdbpipe.sink.AnnotationLimits;
 import io.tsdbpipe.sink.OpenTsdbAnnotationSink;
 import io.tsdbpipe.sink.OpenTsdbSink;
+import io.tsdbpipe.sink.OpenTsdbSinkSettings;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -135,11 +136,11 @@ public final class PipelineComponents {
         if (!conf.get(EventOptions.ANNOTATIONS)) {
             return null;
         }
-        return OpenTsdbSink.builder()
+        return OpenTsdbAnnotationSink.builder()
                 .configure(conf)
-                .setDeadLetterPublisherFactory(deadLetterPublisher(conf))
-                .setDeadLetterMaxItemChars(conf.get(DeadLetterOptions.MAX_ITEM_CHARS))
-                .buildAnnotationSink(annotationLimits(conf));
+                .setSettings(tsdbSettings(conf))
+                .setLimits(annotationLimits(conf))
+                .build();
     }
 
     static AnnotationLimits annotationLimits(ReadableConfig conf) {
@@ -235,6 +236,14 @@ public final class PipelineComponents {
     /** The OpenTSDB sink as configured, dead-lettering refused points to the job's dead-letter topic. */
     public static OpenTsdbSink tsdbSink(Configuration conf) {
         return OpenTsdbSink.builder()
+                .configure(conf)
+                .setSettings(tsdbSettings(conf))
+                .build();
+    }
+
+    /** What both OpenTSDB sinks share: {@code sink.opentsdb.*} and the job's dead-letter topic. */
+    private static OpenTsdbSinkSettings tsdbSettings(Configuration conf) {
+        return OpenTsdbSinkSettings.builder()
                 .configure(conf)
                 .setDeadLetterPublisherFactory(deadLetterPublisher(conf))
                 .setDeadLetterMaxItemChars(conf.get(DeadLetterOptions.MAX_ITEM_CHARS))

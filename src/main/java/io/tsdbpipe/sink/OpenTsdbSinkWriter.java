@@ -51,7 +51,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             ElementConverter<DataPoint, OpenTsdbPutEntry> elementConverter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            OpenTsdbWriterSettings settings,
+            OpenTsdbSinkSettings settings,
             Collection<BufferedRequestState<OpenTsdbPutEntry>> states) {
         this(elementConverter, context, configuration, settings, states,
                 new RequestSizer(settings.maxBatchBytes, settings.gzip));
@@ -61,7 +61,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             ElementConverter<DataPoint, OpenTsdbPutEntry> elementConverter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            OpenTsdbWriterSettings settings,
+            OpenTsdbSinkSettings settings,
             Collection<BufferedRequestState<OpenTsdbPutEntry>> states,
             RequestSizer sizer) {
         super(elementConverter, context, configuration, settings, states, new OpenTsdbBatchCreator(sizer),

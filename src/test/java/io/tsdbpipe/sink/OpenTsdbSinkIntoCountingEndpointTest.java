@@ -37,12 +37,14 @@ class OpenTsdbSinkIntoCountingEndpointTest {
     void everyPointIsProvenStoredAtOnce(boolean gzip) throws Exception {
         List<DataPoint> points = TestPoints.mixed(3000, 0);
         OpenTsdbSink sink = OpenTsdbSink.builder()
-                .setEndpoints(endpoint.url())
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(50))
-                .setRequestTimeout(Duration.ofSeconds(5))
-                .setGzip(gzip)
+                .setSettings(OpenTsdbSinkSettings.builder()
+                        .setEndpoints(endpoint.url())
+                        .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                        .setRetryInitialBackoff(Duration.ofMillis(5))
+                        .setRetryMaxBackoff(Duration.ofMillis(50))
+                        .setRequestTimeout(Duration.ofSeconds(5))
+                        .setGzip(gzip)
+                        .build())
                 .build();
         try (OpenTsdbSinkWriter writer = (OpenTsdbSinkWriter) sink.createWriter(new TestingWriterInitContext())) {
             for (DataPoint p : points) {
