@@ -126,17 +126,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
         }
     }
 
-    private static final class RefusedAlone {
-        final OpenTsdbPutEntry entry;
-        final EndpointSelector.Endpoint endpoint;
-        final String message;
-
-        RefusedAlone(OpenTsdbPutEntry entry, EndpointSelector.Endpoint endpoint, String message) {
-            this.entry = entry;
-            this.endpoint = endpoint;
-            this.message = message;
-        }
-    }
+    private record RefusedAlone(OpenTsdbPutEntry entry, EndpointSelector.Endpoint endpoint, String message) {}
 
     /** Sends the next part of the batch, or ends the batch when none is left. */
     private void sendNext(BatchCall call) {
@@ -289,11 +279,11 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     private void settleRefusedAlone(BatchCall call) {
         for (RefusedAlone r : call.refusedAlone) {
             OpenTsdbAnswerClassifier.Decision d = OpenTsdbAnswerClassifier.refusedAlone(
-                    r.endpoint.toString(), r.message, call.tookPoints.contains(r.endpoint));
+                    r.endpoint().toString(), r.message(), call.tookPoints.contains(r.endpoint()));
             if (d.endpoint == OpenTsdbAnswerClassifier.EndpointAction.COOL_DOWN) {
-                markDown(r.endpoint, d.cause);
+                markDown(r.endpoint(), d.cause);
             }
-            apply(call, List.of(r.entry), d, false);
+            apply(call, List.of(r.entry()), d, false);
         }
         call.refusedAlone.clear();
     }
