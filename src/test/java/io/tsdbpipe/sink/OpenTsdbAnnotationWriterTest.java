@@ -54,14 +54,7 @@ class OpenTsdbAnnotationWriterTest {
 
     private OpenTsdbAnnotationWriter writer(boolean gzip, AnnotationLimits limits) {
         OpenTsdbAnnotationSink sink = OpenTsdbAnnotationSink.builder()
-                .setSettings(OpenTsdbSinkSettings.builder()
-                        .setEndpoints(server.url())
-                        .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                        .setRetryInitialBackoff(Duration.ofMillis(5))
-                        .setRetryMaxBackoff(Duration.ofMillis(50))
-                        .setRequestTimeout(Duration.ofSeconds(5))
-                        .setGzip(gzip)
-                        .build())
+                .setSettings(TestSinkSettings.fast(server.url()).setGzip(gzip).build())
                 .setLimits(limits)
                 .build();
         return open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
@@ -150,11 +143,8 @@ class OpenTsdbAnnotationWriterTest {
     @Test
     void aCheckpointDuringAnOutageHoldsTheEventsAndARestoredWriterMergesThemOneRequestAtATime() throws Exception {
         OpenTsdbAnnotationSink sink = OpenTsdbAnnotationSink.builder()
-                .setSettings(OpenTsdbSinkSettings.builder()
-                        .setEndpoints(server.url())
-                        .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                        .setRetryInitialBackoff(Duration.ofMillis(5))
-                        .setRetryMaxBackoff(Duration.ofMillis(50))
+                .setSettings(TestSinkSettings.fast(server.url())
+                        .setRequestTimeout(OpenTsdbSinkOptions.REQUEST_TIMEOUT.defaultValue())
                         .setMaxBatchBytes(1024 * 1024)
                         .build())
                 .setLimits(new AnnotationLimits(2000, 2 * 1024 * 1024, 512))

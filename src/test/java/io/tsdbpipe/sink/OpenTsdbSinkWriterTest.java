@@ -61,14 +61,8 @@ class OpenTsdbSinkWriterTest {
         return closeable;
     }
 
-    /** Settings for the test server: fast retries. */
     private static OpenTsdbSinkSettings.Builder settings(String... urls) {
-        return OpenTsdbSinkSettings.builder()
-                .setEndpoints(urls)
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(50))
-                .setRequestTimeout(Duration.ofSeconds(5));
+        return TestSinkSettings.fast(urls);
     }
 
     private static OpenTsdbSinkBuilder sink(OpenTsdbSinkSettings.Builder settings) {
