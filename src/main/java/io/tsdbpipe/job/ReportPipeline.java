@@ -9,6 +9,7 @@ import io.tsdbpipe.event.EventCountWindowFunction;
 import io.tsdbpipe.event.EventWatermarks;
 import io.tsdbpipe.event.FinalCountTrigger;
 import io.tsdbpipe.event.LateEventFunction;
+import io.tsdbpipe.job.PipelineSettings.Parallelism;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointTypeInfoFactory;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
@@ -30,6 +31,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.util.OutputTag;
 
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The topology, built from its parts ({@link PipelineParts}) and its settings ({@link PipelineSettings}), so tests can
@@ -66,17 +68,11 @@ public final class ReportPipeline {
     private final StreamExecutionEnvironment env;
     private final PipelineSettings settings;
     private final PipelineParts parts;
-    private final int defaultParallelism;
-    private final int decodeParallelism;
-    private final int eventsParallelism;
 
     private ReportPipeline(StreamExecutionEnvironment env, PipelineSettings settings, PipelineParts parts) {
         this.env = env;
         this.settings = settings;
         this.parts = parts;
-        this.defaultParallelism = settings.parallelism().defaults().orElse(env.getParallelism());
-        this.decodeParallelism = parallelism(settings.parallelism().decode());
-        this.eventsParallelism = parallelism(settings.parallelism().events());
     }
 
     /** Builds the topology on {@code env}. */
@@ -94,7 +90,7 @@ public final class ReportPipeline {
             points = decoded.map(new RetiredSeriesState())
                     .uid(RetiredSeriesState.UID)
                     .name("Retired series state")
-                    .setParallelism(decodeParallelism);
+                    .setParallelism(parallelism(Parallelism::decode));
         }
         if (parts.decoder().emitsEvents()) {
             SingleOutputStreamOperator<DataPoint> counts =
@@ -115,7 +111,7 @@ public final class ReportPipeline {
         DataStream<RawRecord> raw = env
                 .fromSource(parts.reportSource(), WatermarkStrategy.noWatermarks(), "Kafka reports")
                 .uid(SOURCE_UID)
-                .setParallelism(parallelism(settings.parallelism().source()));
+                .setParallelism(parallelism(Parallelism::source));
         // the decode functions take null for "no channel topic to read when a subtask opens"
         ChannelTopicLoader loader = parts.channelLoader().orElse(null);
         SingleOutputStreamOperator<DataPoint> decoded;
@@ -130,7 +126,7 @@ public final class ReportPipeline {
         } else {
             decoded = raw.process(new ReportDecodeFunction(parts.decoder(), loader));
         }
-        return decoded.uid(DECODE_UID).name("Decode and validate").setParallelism(decodeParallelism);
+        return decoded.uid(DECODE_UID).name("Decode and validate").setParallelism(parallelism(Parallelism::decode));
     }
 
     /** The event clock and the count windows; the events also go to the annotation and events sinks there are. */
@@ -140,7 +136,7 @@ public final class ReportPipeline {
                 .assignTimestampsAndWatermarks(new EventWatermarks(s.outOfOrderness(), s.idleTimeout()))
                 .uid(EVENT_TIME_UID)
                 .name("Event time")
-                .setParallelism(decodeParallelism)
+                .setParallelism(parallelism(Parallelism::decode))
                 .keyBy(Event::countSeriesKey, Types.STRING)
                 .window(TumblingEventTimeWindows.of(s.window()))
                 .allowedLateness(s.allowedLateness())
@@ -150,17 +146,17 @@ public final class ReportPipeline {
                         new EventCountWindowFunction(s.precision() == TimestampPrecision.MILLISECONDS))
                 .uid(EVENT_COUNTS_UID)
                 .name("Event counts")
-                .setParallelism(eventsParallelism);
+                .setParallelism(parallelism(Parallelism::events));
         // partitioned by second: one subtask, one request at a time, writes a second's annotation
         parts.annotationSink().ifPresent(sink -> events.keyBy(Event::second, Types.LONG)
                 .sinkTo(sink)
                 .uid(ANNOTATION_SINK_UID)
                 .name("Event annotations")
-                .setParallelism(eventsParallelism));
+                .setParallelism(parallelism(Parallelism::events)));
         parts.eventsSink().ifPresent(sink -> events.sinkTo(sink)
                 .uid(EVENTS_SINK_UID)
                 .name("Events topic")
-                .setParallelism(eventsParallelism));
+                .setParallelism(parallelism(Parallelism::events)));
         return counts;
     }
 
@@ -172,7 +168,7 @@ public final class ReportPipeline {
                         settings.maxItemChars()))
                 .uid(LATE_EVENTS_UID)
                 .name("Late events")
-                .setParallelism(eventsParallelism);
+                .setParallelism(parallelism(Parallelism::events));
     }
 
     /** The keyed series stage: duplicates dropped, conflicting ones rejected (a side output). */
@@ -183,22 +179,23 @@ public final class ReportPipeline {
                 .transform("Series guard", DataPointTypeInfoFactory.TYPE, guard)
                 .uid(SERIES_UID)
                 .name("Series guard")
-                .setParallelism(parallelism(settings.parallelism().series()));
+                .setParallelism(parallelism(Parallelism::series));
     }
 
     private void sinks(DataStream<DataPoint> points, DataStream<Reject> rejects) {
         points.sinkTo(parts.tsdbSink())
                 .uid(SINK_UID)
                 .name("OpenTSDB")
-                .setParallelism(parallelism(settings.parallelism().sink()));
+                .setParallelism(parallelism(Parallelism::sink));
         rejects.sinkTo(parts.deadLetterSink())
                 .uid(DEAD_LETTER_UID)
                 .name("Dead-letter topic")
-                .setParallelism(parallelism(settings.parallelism().deadLetter()));
+                .setParallelism(parallelism(Parallelism::deadLetter));
     }
 
     /** A stage's parallelism: its own, else {@code parallelism.default}, else the environment's. */
-    private int parallelism(Optional<Integer> stage) {
-        return stage.orElse(defaultParallelism);
+    private int parallelism(Function<Parallelism, Optional<Integer>> stage) {
+        Parallelism p = settings.parallelism();
+        return stage.apply(p).or(p::defaults).orElseGet(env::getParallelism);
     }
 }
