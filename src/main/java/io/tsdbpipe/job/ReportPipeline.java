@@ -17,7 +17,6 @@ import io.tsdbpipe.point.TimestampPrecision;
 import io.tsdbpipe.report.ChannelDecodeFunction;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecodeFunction;
-import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.series.RetiredSeriesState;
 import io.tsdbpipe.series.SeriesGuardOperator;
 
