@@ -91,12 +91,17 @@ public final class ReportDecoder implements Serializable {
         init();
     }
 
+    /** Whether an enabled format emits events (BlueKing's): then the topology has its event stages. */
+    public boolean emitsEvents() {
+        return hasFormat(BlueKingReportFormat.NAME);
+    }
+
     /** The channels of the configuration. */
     public StaticChannels staticChannels() {
         return staticChannels;
     }
 
-    /** Whether a format that emits events (BlueKing) is enabled. */
+    /** Whether the format of this name ({@link ReportFormat#name()}) is enabled. */
     public boolean hasFormat(String name) {
         return formats.stream().anyMatch(f -> f.name().equals(name));
     }
