@@ -133,16 +133,16 @@ public final class PipelineComponents {
         });
     }
 
-    /** The annotation sink, or null when annotations are off. */
-    public static OpenTsdbAnnotationSink annotationSink(Configuration conf) {
+    /** The annotation sink; empty when annotations are off. */
+    public static Optional<Sink<Event>> annotationSink(Configuration conf) {
         if (!conf.get(EventOptions.ANNOTATIONS)) {
-            return null;
+            return Optional.empty();
         }
-        return OpenTsdbAnnotationSink.builder()
+        return Optional.of(OpenTsdbAnnotationSink.builder()
                 .configure(conf)
                 .setSettings(tsdbSettings(conf))
                 .setLimits(annotationLimits(conf))
-                .build();
+                .build());
     }
 
     static AnnotationLimits annotationLimits(ReadableConfig conf) {

@@ -43,8 +43,7 @@ public record PipelineParts(
                 PipelineComponents.channelLoader(conf),
                 decoder,
                 PipelineComponents.tsdbSink(conf),
-                events && conf.get(EventOptions.ANNOTATIONS)
-                        ? Optional.of(PipelineComponents.annotationSink(conf)) : Optional.empty(),
+                events ? PipelineComponents.annotationSink(conf) : Optional.empty(),
                 events ? PipelineComponents.eventsSink(conf) : Optional.empty(),
                 PipelineComponents.deadLetterSink(conf));
     }
