@@ -27,7 +27,7 @@ public enum RejectReason {
     INVALID_VALUE,
     /** The report is well-formed but holds no datapoint (e.g. an empty list). */
     EMPTY_REPORT,
-    /** The record is larger than {@code validation.max-payload-bytes}. */
+    /** The record is larger than {@code validation.max-payload-size}. */
     PAYLOAD_TOO_LARGE,
     /** Same series and timestamp as an earlier point, but another value (policy first-wins). */
     CONFLICTING_DUPLICATE,

@@ -96,7 +96,7 @@ public final class ReportDecoder implements Serializable {
         return staticChannels;
     }
 
-    /** Whether a format that emits events (BlueKing) is enabled. */
+    /** Whether the format named {@code name} (see {@link ReportFormat#name()}) is enabled. */
     public boolean hasFormat(String name) {
         return formats.stream().anyMatch(f -> f.name().equals(name));
     }
