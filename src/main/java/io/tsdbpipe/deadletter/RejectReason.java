@@ -7,7 +7,7 @@ package io.tsdbpipe.deadletter;
 public enum RejectReason {
     /** The record is not valid UTF-8 JSON. */
     MALFORMED_JSON,
-    /** Valid JSON, but of no shape the job knows (report-protocols.md). */
+    /** Valid JSON, but of no shape the job knows (docs/report-protocols.md section 1). */
     UNKNOWN_FORMAT,
     /** A field the format requires is absent or null. */
     MISSING_FIELD,
