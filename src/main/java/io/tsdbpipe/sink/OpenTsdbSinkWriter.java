@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Writes batches of datapoints to OpenTSDB's {@code POST /api/put?details} with {@link java.net.http.HttpClient#sendAsync}.
  *
  * <p>Each batch the framework hands over ends, through its single {@link ResultHandler} call, with every point either
- * acknowledged, refused for good (published as a {@link Reject} to the dead-letter publisher, before the handler is
+ * acknowledged, refused for good (published as a {@link io.tsdbpipe.deadletter.Reject} to the dead-letter publisher, before the handler is
  * called), or handed back for a retry. A batch may take several requests: the part that does not fit the wire limit,
  * and the halves of a batch refused without per-point details, are sent one after another under the same handler, so
  * the framework's in-flight limit also bounds the HTTP requests.

@@ -80,7 +80,7 @@ final class PutBodyEncoder {
         }
     }
 
-    /** The largest k <= max with raw[k] <= limit. */
+    /** The largest {@code k <= max} with {@code raw[k] <= limit}. */
     private static int largestPrefix(long[] raw, long limit, int max) {
         int k = 0;
         while (k < max && raw[k + 1] <= limit) {
