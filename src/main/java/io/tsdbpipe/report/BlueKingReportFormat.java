@@ -9,6 +9,8 @@ import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
+import org.apache.flink.configuration.ReadableConfig;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
@@ -68,6 +70,11 @@ public final class BlueKingReportFormat implements ReportFormat {
     /** @param defaultMaxFutureMillis bk-monitor's max_future_time_offset of channels that set none (3600 s) */
     public BlueKingReportFormat(long defaultMaxFutureMillis) {
         this.defaultMaxFutureMillis = defaultMaxFutureMillis;
+    }
+
+    /** The format with its settings from the configuration ({@link FormatOptions}). */
+    public static BlueKingReportFormat fromConfiguration(ReadableConfig conf) {
+        return new BlueKingReportFormat(conf.get(FormatOptions.BLUEKING_MAX_FUTURE).toMillis());
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
+import org.apache.flink.configuration.ReadableConfig;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
@@ -50,6 +52,13 @@ public final class TbdsReportFormat implements ReportFormat {
     public TbdsReportFormat(String separator, Pattern hostnamePattern) {
         this.separator = separator;
         this.hostnamePattern = hostnamePattern;
+    }
+
+    /** The format with its settings from the configuration ({@link FormatOptions}). */
+    public static TbdsReportFormat fromConfiguration(ReadableConfig conf) {
+        return new TbdsReportFormat(
+                conf.get(FormatOptions.TBDS_SEPARATOR),
+                conf.getOptional(FormatOptions.TBDS_HOSTNAME_PATTERN).map(Pattern::compile).orElse(null));
     }
 
     @Override
