@@ -17,8 +17,8 @@ usage_env() {
 
 scripts/loadgen.sh:
   Without --bootstrap-servers it sends to the local broker of scripts/kafka.sh (\$KAFKA_PORT, else the port the
-  running broker was started with, else 9092). It runs from the job jar (target/, when it is newer than src/main;
-  logging jars from the local Flink cluster's lib/) or else from the compiled classes (scripts/lib/job.sh).
+  running broker was started with, else 9092). It runs from the gateway jar (target/, when it is newer than src/main:
+  the job jar ships no tools) or else from the compiled classes (scripts/lib/job.sh).
   Progress goes to stderr every 5 s (every second on a terminal); log: \$PIPELINE_HOME/logs/loadgen.log.
 Examples:
   scripts/loadgen.sh --rate 200 --duration 60                       # a minute of live-looking load
@@ -49,15 +49,11 @@ fi
 
 require_java
 log_opts=(-Dlog4j2.configurationFile="$REPO_DIR/scripts/lib/log4j2-local.properties" -Dlog.file="$LOG_DIR/loadgen.log")
-flink_lib="$LIB_DIR/flink"
+tools_jar="${JOB_JAR%.jar}-gateway.jar"
 rc=0
-if [[ -f "$JOB_JAR" && -f "$flink_lib/.resolved" ]] && [[ -z "$(find "$REPO_DIR/src/main" -newer "$JOB_JAR" -type f 2>/dev/null | head -1)" ]]; then
-  # the shaded jar has kafka-clients and Jackson; slf4j and log4j come from the cluster's lib/ (as on the cluster)
-  cp="$JOB_JAR"
-  for j in "$flink_lib"/slf4j-api-*.jar "$flink_lib"/log4j-slf4j-impl-*.jar "$flink_lib"/log4j-api-*.jar "$flink_lib"/log4j-core-*.jar; do
-    [[ -f "$j" ]] && cp="$cp:$j"
-  done
-  "$JAVA" -Xmx256m -XX:+UseSerialGC "${log_opts[@]}" -cp "$cp" "$MAIN" "${args[@]}" || rc=$?
+if [[ -f "$tools_jar" ]] && [[ -z "$(find "$REPO_DIR/src/main" -newer "$tools_jar" -type f 2>/dev/null | head -1)" ]]; then
+  # the gateway jar has every project class, kafka-clients, Jackson and logging, and no Flink: quick to start
+  "$JAVA" -Xmx256m -XX:+UseSerialGC "${log_opts[@]}" -cp "$tools_jar" "$MAIN" "${args[@]}" || rc=$?
 else
   job_java "$MAIN" "${args[@]}" || rc=$?
 fi

@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The docs and comments name only things that exist: every configuration key written in README.md, docs/*.md (code
  * spans) or a source comment is a key of the job or the gateway (or lies under one of their free-form prefixes), every
  * relative Markdown link leads to a file and heading of the repository, and every {@code .md} file a source comment
- * cites is in the repository. ({@code {@link}} targets are javac's: {@code -Xdoclint} in pom.xml.)
+ * cites is in the repository. ({@code {@link}} targets are javac's: {@code -Xdoclint} in pom.xml.) A dotted word is
+ * taken for a key only when its first segment is one of the configuration's roots ({@code validation}, {@code sink},
+ * ...): a misspelt root ({@code validaton.max-tags}) reads as prose and is not caught.
  */
 class DocReferencesTest {
 

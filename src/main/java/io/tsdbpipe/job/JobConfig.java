@@ -1,8 +1,8 @@
 package io.tsdbpipe.job;
 
-import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.channel.StaticChannelConfig;
 import io.tsdbpipe.point.DataPointSerializer;
+import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.sink.OpenTsdbSinkOptions;
 

@@ -77,7 +77,7 @@ public final class PipelineComponents {
 
     /** The topic of a topic option; empty (off) when it is set to an empty string. */
     static Optional<String> topic(ReadableConfig conf, ConfigOption<String> option) {
-        return Optional.ofNullable(conf.get(option)).map(String::trim).filter(topic -> !topic.isEmpty());
+        return Optional.ofNullable(conf.get(option)).filter(topic -> !topic.isBlank()).map(String::strip);
     }
 
     private static Properties channelConsumerProperties(Configuration conf) {

@@ -1,6 +1,9 @@
 package io.tsdbpipe.job;
 
 import io.tsdbpipe.point.TimestampPrecision;
+import io.tsdbpipe.report.FormatOptions;
+import io.tsdbpipe.report.ReportFormat;
+import io.tsdbpipe.report.ReportFormats;
 
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -11,11 +14,11 @@ import java.util.Optional;
  * What the topology takes from the configuration besides its parts ({@link PipelineParts}), read and checked once.
  *
  * @param series the series stage's settings; empty with {@code series.enabled: false}
- * @param events the event stages' settings (used when the decoder emits events)
+ * @param events the event stages' settings; empty when no enabled format emits events (then they are not checked)
  * @param maxItemChars {@code dead-letter.max-item-chars}: how much of an item a dead letter keeps
  */
 public record PipelineSettings(
-        Parallelism parallelism, Optional<SeriesSettings> series, EventSettings events, int maxItemChars) {
+        Parallelism parallelism, Optional<SeriesSettings> series, Optional<EventSettings> events, int maxItemChars) {
 
     public static PipelineSettings fromConfiguration(ReadableConfig conf) {
         return new PipelineSettings(
@@ -23,8 +26,16 @@ public record PipelineSettings(
                 conf.get(SeriesOptions.ENABLED)
                         ? Optional.of(new SeriesSettings(conf.get(SeriesOptions.WINDOW), conf.get(SeriesOptions.TTL)))
                         : Optional.empty(),
-                EventSettings.fromConfiguration(conf),
+                ReportFormats.fromConfiguration(conf).stream().anyMatch(ReportFormat::emitsEvents)
+                        ? Optional.of(EventSettings.fromConfiguration(conf))
+                        : Optional.empty(),
                 conf.get(DeadLetterOptions.MAX_ITEM_CHARS));
+    }
+
+    /** The event stages' settings, for a decoder that emits events. */
+    EventSettings eventSettings() {
+        return events.orElseThrow(() -> new IllegalStateException(
+                "The decoder emits events, but " + FormatOptions.ENABLED.key() + " names no format that does"));
     }
 
     /**

@@ -130,7 +130,7 @@ public final class ReportPipeline {
 
     /** The event clock and the count windows; the events also go to the annotation and events sinks there are. */
     private SingleOutputStreamOperator<DataPoint> eventStages(DataStream<Event> events) {
-        PipelineSettings.EventSettings s = settings.events();
+        PipelineSettings.EventSettings s = settings.eventSettings();
         SingleOutputStreamOperator<DataPoint> counts = events
                 .assignTimestampsAndWatermarks(new EventWatermarks(s.outOfOrderness(), s.idleTimeout()))
                 .uid(EVENT_TIME_UID)
@@ -161,7 +161,7 @@ public final class ReportPipeline {
 
     /** The events that came after their count window closed, as rejects. */
     private DataStream<Reject> lateEvents(SingleOutputStreamOperator<DataPoint> counts) {
-        PipelineSettings.EventSettings s = settings.events();
+        PipelineSettings.EventSettings s = settings.eventSettings();
         return counts.getSideOutput(LATE_EVENTS)
                 .process(new LateEventFunction(s.window().toMillis(), s.allowedLateness().toMillis(),
                         settings.maxItemChars()))

@@ -1,5 +1,6 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.point.TimestampPrecision;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -16,26 +17,26 @@ public final class ValidationOptions {
     public static final ConfigOption<Integer> MAX_TAGS =
             ConfigOptions.key("validation.max-tags")
                     .intType()
-                    .defaultValue(8)
+                    .defaultValue(PointRules.DEFAULT_MAX_TAGS)
                     .withDescription("At most this many tags per datapoint (1..255); match the TSDs'"
                             + " tsd.storage.max_tags.");
 
     public static final ConfigOption<Duration> MAX_FUTURE =
             ConfigOptions.key("validation.max-future")
                     .durationType()
-                    .defaultValue(Duration.ofHours(1))
+                    .defaultValue(PointRules.DEFAULT_MAX_FUTURE)
                     .withDescription("Refuse timestamps more than this ahead of the processing time.");
 
     public static final ConfigOption<Duration> MAX_PAST =
             ConfigOptions.key("validation.max-past")
                     .durationType()
-                    .defaultValue(Duration.ZERO)
+                    .defaultValue(PointRules.DEFAULT_MAX_PAST)
                     .withDescription("Refuse timestamps more than this before the processing time; 0 = no limit.");
 
     public static final ConfigOption<TimestampPrecision> TIMESTAMP_PRECISION =
             ConfigOptions.key("validation.timestamp-precision")
                     .enumType(TimestampPrecision.class)
-                    .defaultValue(TimestampPrecision.KEEP)
+                    .defaultValue(PointRules.DEFAULT_PRECISION)
                     .withDescription("keep (as received), seconds or milliseconds.");
 
     public static final ConfigOption<MemorySize> MAX_PAYLOAD =

@@ -1,6 +1,7 @@
 package io.tsdbpipe.point;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Arrays;
 
 import static io.tsdbpipe.deadletter.RejectReason.INVALID_METRIC;
@@ -47,9 +48,17 @@ public final class PointRules implements Serializable {
         this.precision = precision;
     }
 
-    /** The defaults of the job: 8 tags, 1 hour into the future, no limit into the past, precision kept. */
+    /** The defaults of {@code validation.*} (the options read them here): OpenTSDB's tsd.storage.max_tags. */
+    public static final int DEFAULT_MAX_TAGS = 8;
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+    /** No limit into the past. */
+    public static final Duration DEFAULT_MAX_PAST = Duration.ZERO;
+    public static final TimestampPrecision DEFAULT_PRECISION = TimestampPrecision.KEEP;
+
+    /** The job's defaults: 8 tags, 1 hour into the future, no limit into the past, precision kept. */
     public static PointRules defaults() {
-        return new PointRules(8, 3_600_000L, 0L, TimestampPrecision.KEEP);
+        return new PointRules(DEFAULT_MAX_TAGS, DEFAULT_MAX_FUTURE.toMillis(), DEFAULT_MAX_PAST.toMillis(),
+                DEFAULT_PRECISION);
     }
 
     public int maxTags() {

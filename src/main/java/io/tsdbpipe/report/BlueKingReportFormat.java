@@ -66,6 +66,11 @@ public final class BlueKingReportFormat implements ReportFormat {
     }
 
     @Override
+    public boolean emitsEvents() {
+        return true;
+    }
+
+    @Override
     public Set<String> topLevelFields() {
         return Set.of("data_id", "access_token");
     }

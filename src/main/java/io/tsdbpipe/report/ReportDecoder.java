@@ -93,7 +93,7 @@ public final class ReportDecoder implements Serializable {
 
     /** Whether an enabled format emits events (BlueKing's): then the topology has its event stages. */
     public boolean emitsEvents() {
-        return hasFormat(BlueKingReportFormat.NAME);
+        return formats.stream().anyMatch(ReportFormat::emitsEvents);
     }
 
     /** The channels of the configuration. */

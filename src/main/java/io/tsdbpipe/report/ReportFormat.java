@@ -29,6 +29,11 @@ public interface ReportFormat extends Serializable {
         return topLevelFields();
     }
 
+    /** Whether reports of this format carry events besides datapoints (then the job runs its event stages). */
+    default boolean emitsEvents() {
+        return false;
+    }
+
     /** Whether a top-level JSON array is a report of this format (then {@link #decodeArray} reads it). */
     default boolean acceptsArray() {
         return false;

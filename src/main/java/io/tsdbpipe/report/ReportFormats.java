@@ -25,6 +25,13 @@ public final class ReportFormats {
 
     private ReportFormats() {}
 
+    /** The names of the known formats, as an error message lists them: "tbds, opentsdb or blueking". */
+    static String names() {
+        List<String> names = new ArrayList<>(FORMATS.keySet());
+        String last = names.remove(names.size() - 1);
+        return names.isEmpty() ? last : String.join(", ", names) + " or " + last;
+    }
+
     /** The formats {@code formats.enabled} names, in its order, each with its settings from the configuration. */
     public static List<ReportFormat> fromConfiguration(ReadableConfig conf) {
         List<ReportFormat> formats = new ArrayList<>();
@@ -32,7 +39,7 @@ public final class ReportFormats {
             Function<ReadableConfig, ReportFormat> factory = FORMATS.get(name.trim());
             if (factory == null) {
                 throw new IllegalArgumentException("Unknown format '" + name + "' in " + FormatOptions.ENABLED.key()
-                        + ": expected one of " + String.join(", ", FORMATS.keySet()));
+                        + ": expected " + names());
             }
             formats.add(factory.apply(conf));
         }

@@ -24,8 +24,9 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *         .build();
  * }</pre>
  *
- * or, from the job's configuration: {@link #fromConfiguration}. The framework's byte limits are not settings of their
- * own: they follow from {@code max-batch-bytes} and gzip.
+ * or, from the job's configuration, {@code configure(conf)} on both builders (the job's wiring:
+ * {@code PipelineComponents.tsdbSink}). The framework's byte limits are not settings of their own: they follow from
+ * {@code max-batch-bytes} and gzip.
  */
 public class OpenTsdbSinkBuilder {
 
@@ -36,20 +37,6 @@ public class OpenTsdbSinkBuilder {
     private OpenTsdbSinkSettings settings;
 
     OpenTsdbSinkBuilder() {}
-
-    /**
-     * The sink as the configuration ({@link OpenTsdbSinkOptions}) describes it, with the given dead-letter publisher
-     * for the points OpenTSDB refuses.
-     */
-    public static OpenTsdbSink fromConfiguration(ReadableConfig config, DeadLetterPublisherFactory deadLetters) {
-        return new OpenTsdbSinkBuilder()
-                .configure(config)
-                .setSettings(OpenTsdbSinkSettings.builder()
-                        .configure(config)
-                        .setDeadLetterPublisherFactory(deadLetters)
-                        .build())
-                .build();
-    }
 
     /** Takes the framework limits set in {@code config}; the settings are {@link OpenTsdbSinkSettings.Builder}'s. */
     public OpenTsdbSinkBuilder configure(ReadableConfig config) {

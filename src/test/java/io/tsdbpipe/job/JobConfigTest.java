@@ -120,9 +120,13 @@ class JobConfigTest {
                 .hasMessageContaining("did you mean 'channels.topic'");
         Configuration conf = JobConfig.of(Map.of("events.window", "90 s", "events.allowed-lateness", "0 s"))
                 .configuration();
-        assertThat(PipelineSettings.fromConfiguration(conf).events().window()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(PipelineSettings.fromConfiguration(conf).eventSettings().window()).isEqualTo(Duration.ofSeconds(90));
         Configuration badWindow = JobConfig.of(Map.of("events.window", "1500 ms")).configuration();
         assertThatThrownBy(() -> PipelineSettings.fromConfiguration(badWindow)).hasMessageContaining("events.window");
+        // without a format that emits events the event settings are not used, so not checked either
+        Configuration noEvents = JobConfig.of(Map.of("events.window", "1500 ms", "formats.enabled", "tbds"))
+                .configuration();
+        assertThat(PipelineSettings.fromConfiguration(noEvents).events()).isEmpty();
     }
 
     @Test

@@ -56,7 +56,13 @@ class OpenTsdbSinkBuilderTest {
         conf.set(OpenTsdbSinkOptions.AUTH_HEADER_NAME, "X-Api-Key");
         conf.set(OpenTsdbSinkOptions.AUTH_HEADER_VALUE, "secret");
 
-        OpenTsdbSink sink = OpenTsdbSinkBuilder.fromConfiguration(conf, TestingDeadLetterPublisher.factory());
+        OpenTsdbSink sink = OpenTsdbSink.builder()
+                .configure(conf)
+                .setSettings(OpenTsdbSinkSettings.builder()
+                        .configure(conf)
+                        .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                        .build())
+                .build();
         OpenTsdbSinkSettings s = sink.settings();
         assertThat(s.endpoints).containsExactly("http://a:4242", "https://b:4243/tsdb");
         assertThat(s.maxBatchBytes).isEqualTo(65536);
