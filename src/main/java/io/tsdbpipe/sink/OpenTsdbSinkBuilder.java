@@ -1,7 +1,5 @@
 package io.tsdbpipe.sink;
 
-import io.tsdbpipe.deadletter.DeadLetterPublisherFactory;
-
 import org.apache.flink.configuration.ReadableConfig;
 
 import java.time.Duration;
