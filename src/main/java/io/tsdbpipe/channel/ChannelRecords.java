@@ -128,17 +128,16 @@ public final class ChannelRecords {
             }
         }
         long interval = count(supp, "suppression", "max_interval_seconds");
-        try {
-            return new ChannelLimits(
-                    flag(card, "cardinality"), count(card, "cardinality", "max_active_series"),
-                    count(card, "cardinality", "max_new_series_per_hour"),
-                    count(card, "cardinality", "max_new_series_per_day"),
-                    flag(rate, "rate_limit"), count(rate, "rate_limit", "datapoints_per_second"),
-                    count(rate, "rate_limit", "burst"), policy,
-                    flag(supp, "suppression"), interval == ChannelLimits.UNSET ? interval : interval * 1000L);
-        } catch (IllegalArgumentException e) {
+        if (interval == 0) {
             throw new IllegalArgumentException("suppression.max_interval_seconds must be at least 1");
         }
+        return new ChannelLimits(
+                flag(card, "cardinality"), count(card, "cardinality", "max_active_series"),
+                count(card, "cardinality", "max_new_series_per_hour"),
+                count(card, "cardinality", "max_new_series_per_day"),
+                flag(rate, "rate_limit"), count(rate, "rate_limit", "datapoints_per_second"),
+                count(rate, "rate_limit", "burst"), policy,
+                flag(supp, "suppression"), interval == ChannelLimits.UNSET ? interval : interval * 1000L);
     }
 
     private static JsonNode object(JsonNode n, String field) {

@@ -87,7 +87,7 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
 
     /** How the stage waits for a rate limit's token with the back-pressure policy (a test's clock replaces it). */
     interface Sleeper {
-        void sleep(long millis) throws InterruptedException;
+        void sleep(long millis) throws Exception;
     }
 
     private final int window;
