@@ -27,6 +27,9 @@ public final class TenantResolver implements Serializable {
 
     private transient Map<Long, String> byDataId;
     private transient Map<String, String> byText;
+    /** The last data_id's tenant: points arrive in runs of one report, no map look-up (nor boxing) for those. */
+    private transient long lastDataId = Origin.NO_DATA_ID;
+    private transient String lastTenant;
 
     public TenantResolver(TenantBy by, int metricPrefixSegments) {
         if (metricPrefixSegments < 1) {
@@ -54,11 +57,16 @@ public final class TenantResolver implements Serializable {
         switch (by) {
             case DATA_ID:
                 if (origin.hasDataId()) {
+                    if (origin.dataId() == lastDataId && lastTenant != null) {
+                        return lastTenant;
+                    }
                     String t = byDataId.get(origin.dataId());
                     if (t == null) {
                         t = Long.toString(origin.dataId());
                         cache(byDataId, origin.dataId(), t);
                     }
+                    lastDataId = origin.dataId();
+                    lastTenant = t;
                     return t;
                 }
                 return topicTenant(origin.topic());
