@@ -15,15 +15,9 @@ import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.SeriesId;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.Collector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -299,32 +293,12 @@ class SeriesGovernanceTest {
         return KeyGroupRangeAssignment.assignKeyToParallelOperator(p.seriesId(), MAX_PARALLELISM, 2);
     }
 
-    /** Writes a state of the earlier format (no tenant) for each point's series, as the stage before governance. */
-    private static final class EarlierFormatWriter extends KeyedProcessFunction<SeriesId, DataPoint, DataPoint> {
-        private transient ValueState<byte[]> state;
-
-        @Override
-        public void open(OpenContext context) {
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>(SeriesStage.STATE_NAME,
-                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        }
-
-        @Override
-        public void processElement(DataPoint p, Context ctx, Collector<DataPoint> out) throws Exception {
-            RecentPoints points = new RecentPoints();
-            points.read(null, 8);
-            points.insert(8, 0, p.instantMillis(), false, p.longValue());
-            byte[] bytes = points.write(T0);
-            assertThat(bytes[0]).as("the earlier format starts with the write time").isGreaterThan((byte) 0x5E);
-            state.update(bytes);
-        }
-    }
-
     @Test
     void seriesOfTheEarlierStateFormatAreKeptAndCountedOnceSeen() throws Exception {
         OperatorSubtaskState earlier;
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new EarlierFormatWriter()),
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new UntenantedSeriesGuard()),
                 DataPoint::seriesId, SeriesIdTypeInfoFactory.TYPE, MAX_PARALLELISM, 1, 0)) {
+            h.setProcessingTime(T0);
             h.open();
             h.processElement(point(A, "o0", S, 1), 0);
             h.processElement(point(A, "o1", S, 1), 0);
