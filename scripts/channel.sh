@@ -15,6 +15,11 @@ Commands:
           changes a channel; --rotate-token prints the new token once and the old one stops working
   disable --data-id ID     the channel's reports are refused (unknown_channel) until update --enable
   list                     every channel, never a token (only the start of its SHA-256)
+  create and update also take the channel's own governance values (VALUE 'default': the configuration's):
+          [--cardinality on|off] [--max-active-series N] [--max-new-series-per-hour N]
+          [--max-new-series-per-day N] [--rate-limit on|off] [--datapoints-per-second N] [--burst N]
+          [--rate-limit-policy dead-letter|back-pressure] [--suppression on|off]
+          [--suppression-max-interval DURATION]   (limits are totals over the job; 0 = no limit)
 
 --config FILE (default flink-conf/pipeline.yaml) gives the topic (channels.topic) and the Kafka address
 (channels.bootstrap-servers, else source.bootstrap-servers; source.properties.* for security).

@@ -17,7 +17,7 @@ public final class EventCountAggregate implements AggregateFunction<Event, Event
         if (acc.metric == null) {
             acc.metric = e.countMetric();
             acc.tags = e.countTags();
-            acc.origin = e.origin();
+            acc.origin = e.origin().withDataId(e.dataId()); // the count point's tenant is the channel
         }
         acc.count++;
         return acc;

@@ -24,7 +24,10 @@ public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount>
         return SingletonTypeInfo.of(EventCount.class, Serializer.INSTANCE);
     }
 
-    /** metric, tags, count, origin; a fresh accumulator (no event yet) has a null metric. */
+    /**
+     * A flag (0: a fresh accumulator, no event yet, null metric; 2: metric, tags, origin with its data_id; 1, written
+     * before the data_id: the same without it, still read), then the count.
+     */
     public static final class Serializer extends TypeSerializerSingleton<EventCount> {
 
         private static final long serialVersionUID = 1L;
@@ -58,13 +61,14 @@ public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount>
 
         @Override
         public void serialize(EventCount c, DataOutputView out) throws IOException {
-            out.writeBoolean(c.metric != null);
+            out.writeByte(c.metric == null ? 0 : 2);
             if (c.metric != null) {
                 StringValue.writeString(c.metric, out);
                 EventSerializer.writeArray(c.tags, out);
                 StringValue.writeString(c.origin.topic(), out);
                 out.writeInt(c.origin.partition());
                 out.writeLong(c.origin.offset());
+                out.writeLong(c.origin.dataId());
             }
             out.writeLong(c.count);
         }
@@ -72,10 +76,12 @@ public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount>
         @Override
         public EventCount deserialize(DataInputView in) throws IOException {
             EventCount c = new EventCount();
-            if (in.readBoolean()) {
+            byte flag = in.readByte();
+            if (flag != 0) {
                 c.metric = StringValue.readString(in);
                 c.tags = EventSerializer.readArray(in);
-                c.origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong());
+                c.origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong(),
+                        flag == 2 ? in.readLong() : Origin.NO_DATA_ID);
             }
             c.count = in.readLong();
             return c;

@@ -1,6 +1,10 @@
 package io.tsdbpipe.job;
 
 import io.tsdbpipe.channel.StaticChannelConfig;
+import io.tsdbpipe.governance.CardinalityOptions;
+import io.tsdbpipe.governance.RateLimitOptions;
+import io.tsdbpipe.governance.SuppressionOptions;
+import io.tsdbpipe.governance.TenantOptions;
 import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.report.ReportMappings;
@@ -38,7 +42,11 @@ public final class JobConfig {
             OpenTsdbSinkOptions.class,
             ChannelOptions.class,
             EventOptions.class,
-            MappingOptions.class);
+            MappingOptions.class,
+            TenantOptions.class,
+            CardinalityOptions.class,
+            RateLimitOptions.class,
+            SuppressionOptions.class);
 
     /**
      * Key prefixes passed through unchecked here: Kafka client properties and raw Flink options; and the channels and
