@@ -1,5 +1,7 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.metadata.MetadataOptions;
+import io.tsdbpipe.metadata.UidWatchOptions;
 import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.channel.StaticChannelConfig;
 import io.tsdbpipe.point.DataPointSerializer;
@@ -38,7 +40,9 @@ public final class JobConfig {
             OpenTsdbSinkOptions.class,
             ChannelOptions.class,
             EventOptions.class,
-            MappingOptions.class);
+            MappingOptions.class,
+            MetadataOptions.class,
+            UidWatchOptions.class);
 
     /**
      * Key prefixes passed through unchecked here: Kafka client properties and raw Flink options; and the channels and
@@ -46,7 +50,8 @@ public final class JobConfig {
      */
     static final List<String> PASS_THROUGH_PREFIXES = List.of(
             SourceOptions.PROPERTIES_PREFIX, DeadLetterOptions.PROPERTIES_PREFIX, EventOptions.PROPERTIES_PREFIX,
-            JobOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX);
+            JobOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX,
+            MetadataOptions.PROPERTIES_PREFIX);
 
     private final Configuration configuration;
 
