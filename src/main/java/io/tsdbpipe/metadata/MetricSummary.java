@@ -61,6 +61,8 @@ final class MetricSummary {
     long changedAt;
     long publishedRate = -1;
     final Map<String, ValueSample> dimensions = new HashMap<>();
+    /** The tag array of the last point added (pre-aggregator only, not kept). */
+    private String[] lastTags;
     /** More tag keys were seen than {@link #MAX_DIMENSIONS}. */
     boolean moreDimensions;
 
@@ -70,10 +72,13 @@ final class MetricSummary {
         boolean more;
 
         void add(String value, int max) {
+            if (more) {
+                return; // full, and known to be: the common case of a many-valued tag costs no lookup
+            }
             String v = value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) : value;
             if (values.size() < max) {
                 values.add(v);
-            } else if (!more && !values.contains(v)) {
+            } else if (!values.contains(v)) {
                 more = true;
             }
         }
@@ -92,6 +97,10 @@ final class MetricSummary {
         long bits = p.isFloating() ? Double.doubleToRawLongBits(p.doubleValue()) : p.longValue();
         newest(p.timestamp(), p.isFloating(), bits);
         String[] tags = p.tags();
+        if (tags == lastTags) {
+            return; // the decoder shares one tag array among the points of an item: their tags are known
+        }
+        lastTags = tags;
         for (int i = 0; i < tags.length; i += 2) {
             ValueSample sample = sample(tags[i]);
             if (sample != null) {

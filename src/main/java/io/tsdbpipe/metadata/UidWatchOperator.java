@@ -29,6 +29,8 @@ public final class UidWatchOperator<T> extends AbstractStreamOperator<T> impleme
 
     private static final long serialVersionUID = 1L;
 
+    public static final String UID = "uid-watch";
+
     private final List<String> endpoints;
     private final Map<String, String> headers;
     private final double warnShare;
