@@ -37,8 +37,14 @@ final class MetricSummary {
     /** Tag keys kept per metric (a point has at most validation.max-tags, but a metric's points may differ). */
     static final int MAX_DIMENSIONS = 64;
 
-    /** Longer tag values are cut to this in the sample (they are the tag's real values only in their first chars). */
-    static final int MAX_VALUE_CHARS = 256;
+    /** Longer tag keys and values are cut to this in the sample. */
+    static final int MAX_VALUE_CHARS = 128;
+
+    /**
+     * The chars of all sampled keys and values of a metric together: beyond them no new key or value is kept (flagged
+     * as more), so a metric's state stays under ~4.5 KB whatever its tags (ASCII; UTF-8 of other chars takes more).
+     */
+    static final int MAX_SAMPLE_CHARS = 4096;
 
     private static final int FORMAT_VERSION = 1;
     private static final long MINUTE = 60_000L;
@@ -61,6 +67,8 @@ final class MetricSummary {
     long changedAt;
     long publishedRate = -1;
     final Map<String, ValueSample> dimensions = new HashMap<>();
+    /** The chars of the sampled keys and values ({@link #MAX_SAMPLE_CHARS}). */
+    private int sampleChars;
     /** The tag array of the last point added (pre-aggregator only, not kept). */
     private String[] lastTags;
     /** More tag keys were seen than {@link #MAX_DIMENSIONS}. */
@@ -70,18 +78,6 @@ final class MetricSummary {
     static final class ValueSample {
         final LinkedHashSet<String> values = new LinkedHashSet<>();
         boolean more;
-
-        void add(String value, int max) {
-            if (more) {
-                return; // full, and known to be: the common case of a many-valued tag costs no lookup
-            }
-            String v = value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) : value;
-            if (values.size() < max) {
-                values.add(v);
-            } else if (!values.contains(v)) {
-                more = true;
-            }
-        }
     }
 
     MetricSummary(String tenant, String metric) {
@@ -104,23 +100,46 @@ final class MetricSummary {
         for (int i = 0; i < tags.length; i += 2) {
             ValueSample sample = sample(tags[i]);
             if (sample != null) {
-                sample.add(tags[i + 1], maxValues);
+                addValue(sample, tags[i + 1], maxValues);
             }
         }
     }
 
-    /** The sample of a tag key, or null when the metric has {@link #MAX_DIMENSIONS} others. */
-    private ValueSample sample(String key) {
-        ValueSample s = dimensions.get(key);
+    /** The sample of a tag key, or null when the metric has {@link #MAX_DIMENSIONS} others or no room. */
+    private ValueSample sample(String tagKey) {
+        ValueSample s = dimensions.get(tagKey);
         if (s == null) {
-            if (dimensions.size() >= MAX_DIMENSIONS) {
-                moreDimensions = true;
-                return null;
+            String key = cut(tagKey);
+            s = dimensions.get(key);
+            if (s == null) {
+                if (dimensions.size() >= MAX_DIMENSIONS || sampleChars + key.length() > MAX_SAMPLE_CHARS) {
+                    moreDimensions = true;
+                    return null;
+                }
+                s = new ValueSample();
+                dimensions.put(key, s);
+                sampleChars += key.length();
             }
-            s = new ValueSample();
-            dimensions.put(key, s);
         }
         return s;
+    }
+
+    private void addValue(ValueSample s, String value, int max) {
+        if (s.more) {
+            return; // full, and known to be: the common case of a many-valued tag costs no lookup
+        }
+        String v = cut(value);
+        if (s.values.size() < max && sampleChars + v.length() <= MAX_SAMPLE_CHARS) {
+            if (s.values.add(v)) {
+                sampleChars += v.length();
+            }
+        } else if (!s.values.contains(v)) {
+            s.more = true;
+        }
+    }
+
+    private static String cut(String text) {
+        return text.length() > MAX_VALUE_CHARS ? text.substring(0, MAX_VALUE_CHARS) : text;
     }
 
     private void newest(long timestamp, boolean floating, long bits) {
@@ -153,7 +172,7 @@ final class MetricSummary {
             ValueSample mine = sample(key);
             if (mine != null) {
                 for (String v : sample.values) {
-                    mine.add(v, maxValues);
+                    addValue(mine, v, maxValues);
                 }
                 mine.more |= sample.more;
             }
@@ -227,10 +246,13 @@ final class MetricSummary {
             for (int i = 0; i < dims; i++) {
                 ValueSample sample = new ValueSample();
                 String key = StringValue.readString(in);
+                s.sampleChars += key.length();
                 sample.more = in.readBoolean();
                 int values = in.readUnsignedShort();
                 for (int j = 0; j < values; j++) {
-                    sample.values.add(StringValue.readString(in));
+                    String v = StringValue.readString(in);
+                    sample.values.add(v);
+                    s.sampleChars += v.length();
                 }
                 s.dimensions.put(key, sample);
             }

@@ -54,14 +54,47 @@ class MetricSummaryTest {
     void boundsTheDimensionsOfAMetricAndTheLengthOfAValue() {
         MetricSummary s = new MetricSummary("t", "m");
         for (int i = 0; i < MetricSummary.MAX_DIMENSIONS + 5; i++) {
-            s.add(point("m", 1_700_000_000L, 1, "k" + i, "x".repeat(1000)), NOW, 16);
+            s.add(point("m", 1_700_000_000L, 1, "k" + i, "v"), NOW, 16);
         }
         assertThat(s.dimensions).hasSize(MetricSummary.MAX_DIMENSIONS);
         assertThat(s.moreDimensions).isTrue();
-        assertThat(s.values("k0")).singleElement().asString().hasSize(MetricSummary.MAX_VALUE_CHARS);
+        MetricSummary longValues = new MetricSummary("t", "m");
+        longValues.add(point("m", 1_700_000_000L, 1, "k", "x".repeat(1000)), NOW, 16);
+        assertThat(longValues.values("k")).singleElement().asString().hasSize(MetricSummary.MAX_VALUE_CHARS);
         // the same long value again is no new value
-        s.add(point("m", 1_700_000_000L, 1, "k0", "x".repeat(1000)), NOW, 1);
-        assertThat(s.dimensions.get("k0").more).isFalse();
+        longValues.add(point("m", 1_700_000_001L, 1, "k", "x".repeat(1000)), NOW, 1);
+        assertThat(longValues.dimensions.get("k").more).isFalse();
+    }
+
+    @Test
+    void aMetricsStateStaysWithinItsCharBudgetWhateverItsTags() {
+        MetricSummary worst = new MetricSummary("1500001", "bk.app1." + "n".repeat(100));
+        for (int round = 0; round < 20; round++) {
+            String[] tags = new String[16];
+            for (int k = 0; k < 8; k++) {
+                tags[2 * k] = "key" + k + "_" + "k".repeat(200);
+                tags[2 * k + 1] = "value" + round + "_" + "v".repeat(200);
+            }
+            worst.add(point(worst.metric, 1_700_000_000L + round, round, tags), NOW, 16);
+        }
+        MetricSummary merged = new MetricSummary(worst.tenant, worst.metric);
+        merged.merge(worst, NOW, 16);
+        assertThat(merged.toBytes().length).isLessThan(MetricSummary.MAX_SAMPLE_CHARS + 400);
+        assertThat(merged.dimensions.values()).anySatisfy(d -> assertThat(d.more).isTrue());
+        // the budget holds across a restore and more merges
+        MetricSummary restored = MetricSummary.fromBytes(merged.toBytes());
+        restored.merge(worst, NOW + 1, 16);
+        assertThat(restored.toBytes().length).isLessThan(MetricSummary.MAX_SAMPLE_CHARS + 400);
+
+        // a typical BlueKing metric: 3 dimensions of 5, 10 and 1 values, 16 targets
+        MetricSummary typical = new MetricSummary("1500001", "bk.app1.cpu_load");
+        for (int i = 0; i < 200; i++) {
+            typical.add(point(typical.metric, 1_700_000_000L + i, i, "location", "region-" + i % 5,
+                    "module", "mod-" + i % 10, "target", "10.0.0." + i % 50, "tenant", "app1"), NOW, 16);
+        }
+        MetricSummary typicalState = new MetricSummary(typical.tenant, typical.metric);
+        typicalState.merge(typical, NOW, 16);
+        assertThat(typicalState.toBytes().length).isBetween(300, 500);
     }
 
     @Test
