@@ -8,6 +8,9 @@ import io.tsdbpipe.event.EventCountWindowFunction;
 import io.tsdbpipe.event.EventWatermarks;
 import io.tsdbpipe.event.FinalCountTrigger;
 import io.tsdbpipe.event.LateEventFunction;
+import io.tsdbpipe.metadata.MetadataOptions;
+import io.tsdbpipe.metadata.MetadataStage;
+import io.tsdbpipe.metadata.UidWatchOperator;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointTypeInfoFactory;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
@@ -189,6 +192,20 @@ public final class ReportPipeline {
             points = guarded;
         }
 
+        int seriesParallelism = parallelism(conf, ParallelismOptions.SERIES, defaultParallelism);
+        if (conf.get(MetadataOptions.ENABLED)) {
+            MetadataStage.attach(points, conf, MetadataStage.tenants(conf), MetadataStage.kafkaSink(conf),
+                    seriesParallelism);
+        }
+        int deadLetterParallelism = parallelism(conf, ParallelismOptions.DEAD_LETTER, defaultParallelism);
+        UidWatchOperator<Reject> uidWatch = UidWatchOperator.fromConfiguration(conf);
+        if (uidWatch != null) {
+            // a pass-through on the (small) reject stream: subtask 0 polls the TSDs whatever else runs
+            rejects = rejects.transform("UID watch", rejects.getType(), uidWatch)
+                    .uid(UidWatchOperator.UID)
+                    .name("UID watch")
+                    .setParallelism(deadLetterParallelism);
+        }
         points.sinkTo(tsdbSink)
                 .uid(SINK_UID)
                 .name("OpenTSDB")
@@ -196,7 +213,7 @@ public final class ReportPipeline {
         rejects.sinkTo(deadLetterSink)
                 .uid(DEAD_LETTER_UID)
                 .name("Dead-letter topic")
-                .setParallelism(parallelism(conf, ParallelismOptions.DEAD_LETTER, defaultParallelism));
+                .setParallelism(deadLetterParallelism);
     }
 
     private static int parallelism(ReadableConfig conf, ConfigOption<Integer> option, int fallback) {

@@ -58,6 +58,11 @@ public final class MetadataStage {
                 .setParallelism(parallelism);
     }
 
+    /** The tenant of a point: until the governance's TenantResolver is merged, its topic ({@code topic:NAME}). */
+    public static SerializableFunction<DataPoint, String> tenants(ReadableConfig conf) {
+        return p -> "topic:" + p.origin().topic();
+    }
+
     /** Producer settings of the metadata topic: its bootstrap servers plus {@code metadata.properties.*}. */
     public static Properties producerProperties(ReadableConfig conf) {
         Properties props = new Properties();
