@@ -1,5 +1,7 @@
 package io.tsdbpipe.channel;
 
+import io.tsdbpipe.governance.ChannelLimits;
+
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import java.io.Serializable;
@@ -37,6 +39,7 @@ public final class Channel implements Serializable {
     private final String eventsMetric;
     private final boolean enabled;
     private final long version;
+    private final ChannelLimits limits;
 
     /**
      * @param tokenSha256 SHA-256 of the access token (32 bytes)
@@ -58,6 +61,24 @@ public final class Channel implements Serializable {
             String eventsMetric,
             boolean enabled,
             long version) {
+        this(dataId, name, kind, tokenSha256, metricPrefix, tags, maxItems, maxFutureMillis, eventsMetric, enabled,
+                version, ChannelLimits.NONE);
+    }
+
+    /** @param limits the channel's own cardinality, rate-limit and suppression values (the rest the defaults) */
+    public Channel(
+            long dataId,
+            String name,
+            ChannelKind kind,
+            byte[] tokenSha256,
+            String metricPrefix,
+            String[] tags,
+            int maxItems,
+            long maxFutureMillis,
+            String eventsMetric,
+            boolean enabled,
+            long version,
+            ChannelLimits limits) {
         this.dataId = dataId;
         this.name = name == null ? "" : name;
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -69,6 +90,7 @@ public final class Channel implements Serializable {
         this.eventsMetric = eventsMetric;
         this.enabled = enabled;
         this.version = version;
+        this.limits = limits == null ? ChannelLimits.NONE : limits;
     }
 
     /** What a tombstone (a deleted record) of the channel topic leaves: a disabled channel without a token. */
@@ -123,6 +145,23 @@ public final class Channel implements Serializable {
         return version;
     }
 
+    /** The channel's own governance values; unset ones are the configuration's. */
+    public ChannelLimits limits() {
+        return limits;
+    }
+
+    /** This channel with other governance values (same version). */
+    public Channel withLimits(ChannelLimits newLimits) {
+        return new Channel(dataId, name, kind, tokenSha256, metricPrefix, tags, maxItems, maxFutureMillis, eventsMetric,
+                enabled, version, newLimits);
+    }
+
+    /** This channel with another version. */
+    public Channel withVersion(long newVersion) {
+        return new Channel(dataId, name, kind, tokenSha256, metricPrefix, tags, maxItems, maxFutureMillis, eventsMetric,
+                enabled, newVersion, limits);
+    }
+
     /** The OpenTSDB metric of a BlueKing metric key: {@code prefix.key}, or the key without a prefix. */
     public String metric(String key) {
         return metricPrefix.isEmpty() ? key : metricPrefix + '.' + key;
@@ -168,7 +207,8 @@ public final class Channel implements Serializable {
                 && Arrays.equals(tokenSha256, c.tokenSha256)
                 && metricPrefix.equals(c.metricPrefix)
                 && Arrays.equals(tags, c.tags)
-                && Objects.equals(eventsMetric, c.eventsMetric);
+                && Objects.equals(eventsMetric, c.eventsMetric)
+                && limits.equals(c.limits);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.tsdbpipe.channel;
 
+import io.tsdbpipe.governance.ChannelLimits;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -61,6 +63,13 @@ public final class ChannelAdmin implements AutoCloseable {
      */
     public Created create(long dataId, String name, ChannelKind kind, String metricPrefix, String[] tags,
             int maxItems, long maxFutureMillis, String eventsMetric) {
+        return create(dataId, name, kind, metricPrefix, tags, maxItems, maxFutureMillis, eventsMetric,
+                ChannelLimits.NONE);
+    }
+
+    /** {@link #create} with the channel's own governance values. */
+    public Created create(long dataId, String name, ChannelKind kind, String metricPrefix, String[] tags,
+            int maxItems, long maxFutureMillis, String eventsMetric, ChannelLimits limits) {
         Map<Long, Channel> existing = channels();
         long id = dataId;
         if (id <= 0) {
@@ -71,7 +80,7 @@ public final class ChannelAdmin implements AutoCloseable {
         }
         String token = ChannelTokens.generate();
         Channel c = new Channel(id, name, kind, ChannelTokens.sha256(token), metricPrefix, tags, maxItems,
-                maxFutureMillis, eventsMetric, true, nextVersion(existing.get(id)));
+                maxFutureMillis, eventsMetric, true, nextVersion(existing.get(id)), limits);
         write(c);
         return new Created(c, token);
     }
@@ -93,7 +102,7 @@ public final class ChannelAdmin implements AutoCloseable {
         String token = ChannelTokens.generate();
         Channel c = new Channel(current.dataId(), current.name(), current.kind(), ChannelTokens.sha256(token),
                 current.metricPrefix(), current.tags(), current.maxItems(), current.maxFutureMillis(),
-                current.eventsMetricOverride(), current.enabled(), nextVersion(current));
+                current.eventsMetricOverride(), current.enabled(), nextVersion(current), current.limits());
         write(c);
         return new Created(c, token);
     }
@@ -103,7 +112,7 @@ public final class ChannelAdmin implements AutoCloseable {
         Channel current = require(dataId);
         Channel c = new Channel(current.dataId(), current.name(), current.kind(), current.tokenSha256(),
                 current.metricPrefix(), current.tags(), current.maxItems(), current.maxFutureMillis(),
-                current.eventsMetricOverride(), enabled, nextVersion(current));
+                current.eventsMetricOverride(), enabled, nextVersion(current), current.limits());
         write(c);
         return c;
     }
@@ -123,8 +132,7 @@ public final class ChannelAdmin implements AutoCloseable {
     }
 
     static Channel withVersion(Channel c, long version) {
-        return new Channel(c.dataId(), c.name(), c.kind(), c.tokenSha256(), c.metricPrefix(), c.tags(),
-                c.maxItems(), c.maxFutureMillis(), c.eventsMetricOverride(), c.enabled(), version);
+        return c.withVersion(version);
     }
 
     /** Validates and writes one record, waiting for the acknowledgement. */

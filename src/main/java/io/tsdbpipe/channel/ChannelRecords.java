@@ -1,5 +1,7 @@
 package io.tsdbpipe.channel;
 
+import io.tsdbpipe.governance.ChannelLimits;
+import io.tsdbpipe.governance.RateLimitPolicy;
 import io.tsdbpipe.point.PointRules;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +22,11 @@ import java.util.Map;
  * <pre>{"data_id":1500001,"name":"app1","kind":"time_series","token_sha256":"9f86...","metric_prefix":"bk.app1",
  *  "tags":{"tenant":"app1"},"max_items":1000,"max_future_seconds":3600,"events_metric":null,"enabled":true,
  *  "version":1763779800123}</pre>
+ *
+ * plus, when the channel sets any, its governance values (each field optional, absent = the configuration's):
+ * {@code "cardinality":{"enabled":true,"max_active_series":1000,"max_new_series_per_hour":100,
+ * "max_new_series_per_day":500}, "rate_limit":{"enabled":true,"datapoints_per_second":5000,"burst":10000,
+ * "policy":"dead-letter"}, "suppression":{"enabled":true,"max_interval_seconds":600}}.
  *
  * A tombstone (null value) deletes the channel: it reads as a disabled channel whose version is the record's timestamp.
  */
@@ -103,9 +110,64 @@ public final class ChannelRecords {
                 maxFuture,
                 eventsMetric.isTextual() ? eventsMetric.asText() : null,
                 enabled,
-                version != null ? version : n.path("version").asLong(0));
+                version != null ? version : n.path("version").asLong(0),
+                limits(n));
         validate(c, "");
         return c;
+    }
+
+    private static ChannelLimits limits(JsonNode n) {
+        JsonNode card = object(n, "cardinality");
+        JsonNode rate = object(n, "rate_limit");
+        JsonNode supp = object(n, "suppression");
+        RateLimitPolicy policy = null;
+        if (rate.hasNonNull("policy")) {
+            policy = RateLimitPolicy.parse(rate.get("policy").asText());
+            if (policy == null) {
+                throw new IllegalArgumentException("rate_limit.policy must be dead-letter or back-pressure");
+            }
+        }
+        long interval = count(supp, "suppression", "max_interval_seconds");
+        if (interval == 0) {
+            throw new IllegalArgumentException("suppression.max_interval_seconds must be at least 1");
+        }
+        return new ChannelLimits(
+                flag(card, "cardinality"), count(card, "cardinality", "max_active_series"),
+                count(card, "cardinality", "max_new_series_per_hour"),
+                count(card, "cardinality", "max_new_series_per_day"),
+                flag(rate, "rate_limit"), count(rate, "rate_limit", "datapoints_per_second"),
+                count(rate, "rate_limit", "burst"), policy,
+                flag(supp, "suppression"), interval == ChannelLimits.UNSET ? interval : interval * 1000L);
+    }
+
+    private static JsonNode object(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        if (!v.isMissingNode() && !v.isNull() && !v.isObject()) {
+            throw new IllegalArgumentException(field + " must be a JSON object");
+        }
+        return v;
+    }
+
+    private static Boolean flag(JsonNode section, String name) {
+        JsonNode v = section.path("enabled");
+        if (v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException(name + ".enabled must be true or false");
+        }
+        return v.asBoolean();
+    }
+
+    private static long count(JsonNode section, String name, String field) {
+        JsonNode v = section.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            return ChannelLimits.UNSET;
+        }
+        if (!v.canConvertToExactIntegral() || v.asLong() < 0) {
+            throw new IllegalArgumentException(name + "." + field + " must be a non-negative integer");
+        }
+        return v.asLong();
     }
 
     /**
@@ -169,10 +231,45 @@ public final class ChannelRecords {
         }
         n.put("enabled", c.enabled());
         n.put("version", c.version());
+        ChannelLimits l = c.limits();
+        ObjectNode card = JSON.createObjectNode();
+        putFlag(card, l.cardinality());
+        putCount(card, "max_active_series", l.maxActiveSeries());
+        putCount(card, "max_new_series_per_hour", l.maxNewSeriesPerHour());
+        putCount(card, "max_new_series_per_day", l.maxNewSeriesPerDay());
+        ObjectNode rate = JSON.createObjectNode();
+        putFlag(rate, l.rateLimit());
+        putCount(rate, "datapoints_per_second", l.datapointsPerSecond());
+        putCount(rate, "burst", l.burst());
+        if (l.ratePolicy() != null) {
+            rate.put("policy", l.ratePolicy().toString());
+        }
+        ObjectNode supp = JSON.createObjectNode();
+        putFlag(supp, l.suppression());
+        putCount(supp, "max_interval_seconds",
+                l.suppressionMaxIntervalMillis() == ChannelLimits.UNSET ? ChannelLimits.UNSET
+                        : l.suppressionMaxIntervalMillis() / 1000);
+        for (var e : new Object[][] {{"cardinality", card}, {"rate_limit", rate}, {"suppression", supp}}) {
+            if (!((ObjectNode) e[1]).isEmpty()) {
+                n.set((String) e[0], (ObjectNode) e[1]);
+            }
+        }
         try {
             return JSON.writeValueAsBytes(n);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void putFlag(ObjectNode n, Boolean flag) {
+        if (flag != null) {
+            n.put("enabled", flag);
+        }
+    }
+
+    private static void putCount(ObjectNode n, String field, long v) {
+        if (v != ChannelLimits.UNSET) {
+            n.put(field, v);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.tsdbpipe.channel;
 
+import io.tsdbpipe.governance.ChannelLimits;
+import io.tsdbpipe.governance.RateLimitPolicy;
+
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -11,7 +14,8 @@ import java.io.IOException;
 
 /**
  * Hand-written serializer for {@link Channel}: the broadcast state (checkpointed registry) and the channel stream.
- * Layout version 1: a leading format byte, so that a later field can be added without breaking old checkpoints.
+ * A leading format byte, so that a later field can be added without breaking old checkpoints: format 1, and format 2
+ * which added the channel's governance values ({@link ChannelLimits}) at the end; both are read.
  */
 public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
 
@@ -19,7 +23,7 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
 
     public static final ChannelSerializer INSTANCE = new ChannelSerializer();
 
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     @Override
     public boolean isImmutableType() {
@@ -68,12 +72,32 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
         }
         out.writeBoolean(c.enabled());
         out.writeLong(c.version());
+        ChannelLimits l = c.limits();
+        writeFlag(out, l.cardinality());
+        out.writeLong(l.maxActiveSeries());
+        out.writeLong(l.maxNewSeriesPerHour());
+        out.writeLong(l.maxNewSeriesPerDay());
+        writeFlag(out, l.rateLimit());
+        out.writeLong(l.datapointsPerSecond());
+        out.writeLong(l.burst());
+        out.writeByte(l.ratePolicy() == null ? -1 : l.ratePolicy().ordinal());
+        writeFlag(out, l.suppression());
+        out.writeLong(l.suppressionMaxIntervalMillis());
+    }
+
+    private static void writeFlag(DataOutputView out, Boolean flag) throws IOException {
+        out.writeByte(flag == null ? -1 : flag ? 1 : 0);
+    }
+
+    private static Boolean readFlag(DataInputView in) throws IOException {
+        byte b = in.readByte();
+        return b < 0 ? null : b == 1;
     }
 
     @Override
     public Channel deserialize(DataInputView in) throws IOException {
         int format = in.readByte();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("Unknown channel serialization format " + format);
         }
         long dataId = in.readLong();
@@ -91,7 +115,23 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
         String eventsMetric = in.readBoolean() ? StringValue.readString(in) : null;
         boolean enabled = in.readBoolean();
         long version = in.readLong();
-        return new Channel(dataId, name, kind, token, prefix, tags, maxItems, maxFuture, eventsMetric, enabled, version);
+        ChannelLimits limits = ChannelLimits.NONE;
+        if (format >= 2) {
+            Boolean cardinality = readFlag(in);
+            long maxActive = in.readLong();
+            long perHour = in.readLong();
+            long perDay = in.readLong();
+            Boolean rate = readFlag(in);
+            long dps = in.readLong();
+            long burst = in.readLong();
+            byte policy = in.readByte();
+            Boolean suppression = readFlag(in);
+            long interval = in.readLong();
+            limits = new ChannelLimits(cardinality, maxActive, perHour, perDay, rate, dps, burst,
+                    policy < 0 ? null : RateLimitPolicy.values()[policy], suppression, interval);
+        }
+        return new Channel(dataId, name, kind, token, prefix, tags, maxItems, maxFuture, eventsMetric, enabled, version,
+                limits);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.tsdbpipe.channel;
 
+import io.tsdbpipe.governance.ChannelLimits;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.function.ToLongFunction;
  * channels.static.1500001.max-future: 1 h
  * channels.static.1500001.events-metric: bk.app1.event_count
  * channels.static.1500001.enabled: true
+ * channels.static.1500001.cardinality.max-active-series: 5000    (and every other field of ChannelLimits.FIELDS)
  * </pre>
  *
  * Every problem is an {@link IllegalArgumentException} naming the key; token values are never quoted. Free of Flink (the
@@ -60,9 +63,9 @@ public final class StaticChannelParser {
                         + rest.substring(0, dot) + "' is not a data_id (a positive integer)");
             }
             String field = rest.substring(dot + 1);
-            if (!FIELDS.contains(field) && !field.startsWith("tags.")) {
+            if (!FIELDS.contains(field) && !field.startsWith("tags.") && !ChannelLimits.FIELDS.contains(field)) {
                 throw new IllegalArgumentException("Unknown configuration key '" + e.getKey() + "': a channel takes "
-                        + new java.util.TreeSet<>(FIELDS) + " and tags.<key>");
+                        + new java.util.TreeSet<>(FIELDS) + ", tags.<key> and " + ChannelLimits.FIELDS);
             }
             byId.computeIfAbsent(id, k -> new TreeMap<>()).put(field, e.getValue());
         }
@@ -137,7 +140,8 @@ public final class StaticChannelParser {
         }
         Channel c = new Channel(id, f.getOrDefault("name", ""), kind, hash, f.getOrDefault("metric-prefix", ""),
                 tags.toArray(new String[0]), maxItems, maxFuture, f.get("events-metric"),
-                Boolean.parseBoolean(enabledText), Channel.CONFIG_VERSION);
+                Boolean.parseBoolean(enabledText), Channel.CONFIG_VERSION,
+                ChannelLimits.parse(f, keyPrefix, maxFutureMillis));
         try {
             ChannelRecords.validate(c, "");
         } catch (IllegalArgumentException e) {

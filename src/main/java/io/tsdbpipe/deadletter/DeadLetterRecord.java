@@ -13,6 +13,8 @@ import java.time.Instant;
  *
  * <pre>{"reason":"invalid_metric","message":"...","topic":"reports","partition":0,"offset":42,
  *  "item":"{...}","item_truncated":false,"time":"2026-11-22T02:30:00.123Z"}</pre>
+ *
+ * plus {@code "data_id"} after the offset for a BlueKing report whose data_id was read.
  */
 public final class DeadLetterRecord {
 
@@ -29,6 +31,9 @@ public final class DeadLetterRecord {
             g.writeStringField("topic", r.origin().topic());
             g.writeNumberField("partition", r.origin().partition());
             g.writeNumberField("offset", r.origin().offset());
+            if (r.origin().hasDataId()) {
+                g.writeNumberField("data_id", r.origin().dataId());
+            }
             g.writeStringField("item", r.item());
             g.writeBooleanField("item_truncated", r.truncated());
             g.writeStringField("time", Instant.ofEpochMilli(r.timeMillis()).toString());

@@ -47,7 +47,11 @@ public enum RejectReason {
      * The job failed to read the report because of a defect of its own (logged with the record's origin, never its
      * text): the whole report, kept for a replay once the job is fixed. Input never fails the job.
      */
-    DECODE_FAILED;
+    DECODE_FAILED,
+    /** A point of a new series beyond its tenant's cardinality limit (active series, new series per hour or day). */
+    CARDINALITY_LIMIT,
+    /** A point beyond its tenant's rate limit (datapoints per second and burst), with the dead-letter policy. */
+    RATE_LIMITED;
 
     private final String code;
 

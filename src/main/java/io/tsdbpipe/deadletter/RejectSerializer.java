@@ -3,7 +3,8 @@ package io.tsdbpipe.deadletter;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.deadletter.RejectReason;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -12,12 +13,24 @@ import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 
-/** Hand-written serializer for {@link Reject}; the reason travels as its stable code, not its ordinal. */
+/**
+ * Hand-written serializer for {@link Reject}; the reason travels as its stable code, not its ordinal. Layout 2 added
+ * the origin's data_id after its offset.
+ */
 public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final RejectSerializer INSTANCE = new RejectSerializer();
+    public static final RejectSerializer INSTANCE = new RejectSerializer(true);
+
+    /** Layout 1, without the data_id: what a snapshot of that layout restores to. */
+    static final RejectSerializer LAYOUT_1 = new RejectSerializer(false);
+
+    private final boolean dataIds;
+
+    private RejectSerializer(boolean dataIds) {
+        this.dataIds = dataIds;
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -51,6 +64,9 @@ public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
         StringValue.writeString(r.origin().topic(), out);
         out.writeInt(r.origin().partition());
         out.writeLong(r.origin().offset());
+        if (dataIds) {
+            out.writeLong(r.origin().dataId());
+        }
         StringValue.writeString(r.item(), out);
         out.writeBoolean(r.truncated());
         out.writeLong(r.timeMillis());
@@ -60,7 +76,8 @@ public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
     public Reject deserialize(DataInputView in) throws IOException {
         RejectReason reason = RejectReason.valueOf(in.readUTF());
         String message = StringValue.readString(in);
-        Origin origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong());
+        Origin origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong(),
+                dataIds ? in.readLong() : Origin.NO_DATA_ID);
         String item = StringValue.readString(in);
         boolean truncated = in.readBoolean();
         return new Reject(reason, message, origin, item, truncated, in.readLong());
@@ -77,14 +94,60 @@ public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof RejectSerializer && ((RejectSerializer) o).dataIds == dataIds;
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(dataIds);
+    }
+
+    @Override
     public TypeSerializerSnapshot<Reject> snapshotConfiguration() {
         return new RejectSerializerSnapshot();
     }
 
-    /** Restores {@link #INSTANCE}. */
-    public static final class RejectSerializerSnapshot extends SimpleTypeSerializerSnapshot<Reject> {
-        public RejectSerializerSnapshot() {
-            super(() -> INSTANCE);
+    /**
+     * Restores {@link #INSTANCE}. Versions up to 3 are SimpleTypeSerializerSnapshot's of layout 1 (version 2 wrote the
+     * serializer's class name): they restore {@link #LAYOUT_1}, compatible after migration.
+     */
+    public static final class RejectSerializerSnapshot implements TypeSerializerSnapshot<Reject> {
+
+        static final int VERSION = 4;
+
+        private int readVersion = VERSION;
+
+        @Override
+        public int getCurrentVersion() {
+            return VERSION;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) {}
+
+        @Override
+        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
+            if (version == 2) {
+                in.readUTF();
+            }
+            readVersion = version;
+        }
+
+        @Override
+        public TypeSerializer<Reject> restoreSerializer() {
+            return readVersion < VERSION ? LAYOUT_1 : INSTANCE;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<Reject> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<Reject> oldSerializerSnapshot) {
+            if (!(oldSerializerSnapshot instanceof RejectSerializerSnapshot)) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            return ((RejectSerializerSnapshot) oldSerializerSnapshot).readVersion == VERSION
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
     }
 }

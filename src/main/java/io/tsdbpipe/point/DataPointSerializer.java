@@ -13,18 +13,28 @@ import java.io.IOException;
 /**
  * Compact serializer for {@link DataPoint} between operators and in state: a hand-written layout instead of Kryo or the
  * reflective POJO serializer, because every datapoint crosses the network once (the keyBy before the series stage).
- * The point's {@link SeriesId} travels with it, so the receiving side never hashes the series again.
+ * The point's {@link SeriesId} travels with it, so the receiving side never hashes the series again; so does its
+ * origin's data_id (the tenant of a BlueKing point), as a varint of {@code dataId + 1} (one byte when it has none).
  */
 public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final DataPointSerializer INSTANCE = new DataPointSerializer();
+    public static final DataPointSerializer INSTANCE = new DataPointSerializer(true);
+
+    /** Reads (and writes) layout 4, before the data_id: what a snapshot of that layout restores to. */
+    static final DataPointSerializer LAYOUT_4 = new DataPointSerializer(false);
 
     /** The tag count is one unsigned byte: {@code validation.max-tags} is bounded to this. */
     public static final int MAX_TAGS = 255;
 
     private static final String[] NO_TAGS = new String[0];
+
+    private final boolean dataIds;
+
+    private DataPointSerializer(boolean dataIds) {
+        this.dataIds = dataIds;
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -74,6 +84,14 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
         StringValue.writeString(o.topic(), out);
         out.writeInt(o.partition());
         out.writeLong(o.offset());
+        if (dataIds) {
+            long v = o.dataId() + 1; // NO_DATA_ID (-1) is one zero byte
+            while ((v & ~0x7FL) != 0) {
+                out.writeByte((int) (v & 0x7F | 0x80));
+                v >>>= 7;
+            }
+            out.writeByte((int) v);
+        }
     }
 
     @Override
@@ -88,7 +106,22 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
         for (int i = 0; i < tags.length; i++) {
             tags[i] = StringValue.readString(in);
         }
-        Origin origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong());
+        String topic = StringValue.readString(in);
+        int partition = in.readInt();
+        long offset = in.readLong();
+        long dataId = Origin.NO_DATA_ID;
+        if (dataIds) {
+            long v = 0;
+            int shift = 0;
+            byte b;
+            do {
+                b = in.readByte();
+                v |= (long) (b & 0x7F) << shift;
+                shift += 7;
+            } while (b < 0);
+            dataId = v - 1;
+        }
+        Origin origin = new Origin(topic, partition, offset, dataId);
         return DataPoint.of(metric, timestamp, floating, bits, tags, origin, id);
     }
 
@@ -103,19 +136,32 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof DataPointSerializer && ((DataPointSerializer) o).dataIds == dataIds;
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(dataIds);
+    }
+
+    @Override
     public TypeSerializerSnapshot<DataPoint> snapshotConfiguration() {
-        return new DataPointSerializerSnapshot();
+        DataPointSerializerSnapshot snapshot = new DataPointSerializerSnapshot();
+        snapshot.readVersion = dataIds ? DataPointSerializerSnapshot.VERSION : 4;
+        return snapshot;
     }
 
     /**
-     * Restores {@link #INSTANCE}; bump {@link #VERSION} with every layout change. Version 4 added the series id;
-     * versions up to 3 (SimpleTypeSerializerSnapshot's) are the earlier layout, which this serializer cannot read. No
-     * state of the job holds datapoints (the sink's buffer has its own format); were any to, its restore would be
-     * refused as incompatible instead of misread.
+     * Restores {@link #INSTANCE}; bump {@link #VERSION} with every layout change. Version 4 added the series id,
+     * version 5 the data_id: a version 4 snapshot restores {@link #LAYOUT_4} and is compatible after migration
+     * (read in layout 4, written in 5); versions up to 3 (SimpleTypeSerializerSnapshot's) are the earlier layout,
+     * which this serializer cannot read. No state of the job holds datapoints (the sink's buffer has its own format);
+     * were any to, its restore would be refused as incompatible instead of misread.
      */
     public static final class DataPointSerializerSnapshot implements TypeSerializerSnapshot<DataPoint> {
 
-        static final int VERSION = 4;
+        static final int VERSION = 5;
 
         private int readVersion = VERSION;
 
@@ -137,15 +183,18 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
 
         @Override
         public TypeSerializer<DataPoint> restoreSerializer() {
-            return INSTANCE;
+            return readVersion == 4 ? LAYOUT_4 : INSTANCE;
         }
 
         @Override
         public TypeSerializerSchemaCompatibility<DataPoint> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<DataPoint> oldSerializerSnapshot) {
-            return oldSerializerSnapshot instanceof DataPointSerializerSnapshot
-                            && ((DataPointSerializerSnapshot) oldSerializerSnapshot).readVersion == VERSION
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+            if (!(oldSerializerSnapshot instanceof DataPointSerializerSnapshot)) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            int old = ((DataPointSerializerSnapshot) oldSerializerSnapshot).readVersion;
+            return old == VERSION ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : old == 4 ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
                     : TypeSerializerSchemaCompatibility.incompatible();
         }
     }

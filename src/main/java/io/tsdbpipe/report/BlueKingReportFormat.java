@@ -166,6 +166,7 @@ public final class BlueKingReportFormat implements ReportFormat {
             ctx.reject(RejectReason.MISSING_FIELD, "data_id is missing or not an integer", ctx.payloadText());
             return null;
         }
+        ctx.dataId(dataId);
         Channel c = ctx.channels().channel(dataId);
         if (c == null || !c.enabled()) {
             ctx.reject(

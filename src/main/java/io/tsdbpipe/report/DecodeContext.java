@@ -92,6 +92,11 @@ public final class DecodeContext {
         return origin;
     }
 
+    /** The report is a BlueKing report of this data_id: its points and rejects from now on carry it. */
+    public void dataId(long dataId) {
+        origin = origin.withDataId(dataId);
+    }
+
     /** Processing time of this report, in epoch milliseconds. */
     public long nowMillis() {
         return nowMillis;

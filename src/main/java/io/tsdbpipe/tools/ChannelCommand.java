@@ -4,6 +4,7 @@ import io.tsdbpipe.channel.Channel;
 import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
 import io.tsdbpipe.channel.ChannelTokens;
+import io.tsdbpipe.governance.ChannelLimits;
 import io.tsdbpipe.job.ChannelOptions;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.SourceOptions;
@@ -45,6 +46,11 @@ public final class ChannelCommand {
             "          [--clear-tags] [--max-items N] [--max-future DURATION] [--events-metric METRIC] [--enable]",
             "          changes a channel; --rotate-token prints the new token once (the old one stops working)",
             "  disable --data-id ID     refuses the channel's reports (unknown_channel) until update --enable",
+            "  create and update also take the channel's own governance values (VALUE 'default': the configuration's):",
+            "          [--cardinality on|off] [--max-active-series N] [--max-new-series-per-hour N]",
+            "          [--max-new-series-per-day N] [--rate-limit on|off] [--datapoints-per-second N] [--burst N]",
+            "          [--rate-limit-policy dead-letter|back-pressure] [--suppression on|off]",
+            "          [--suppression-max-interval DURATION]   (limits are totals over the job; 0 = no limit)",
             "  list                     prints every channel (never a token)",
             "  describe --data-id ID | --tenant TENANT [--json FILE]",
             "          the metrics the channel (or another tenant: topic:NAME, a metric prefix) reported: dimensions,",
@@ -217,7 +223,8 @@ public final class ChannelCommand {
                 tags(opts.getOrDefault("tag", List.of())),
                 maxItems(opts, 0),
                 maxFuture(opts, -1),
-                one(opts, "events-metric"));
+                one(opts, "events-metric"),
+                limits(opts, ChannelLimits.NONE));
         print(out, created.channel(), "created");
         printToken(out, created);
         return 0;
@@ -234,7 +241,8 @@ public final class ChannelCommand {
             printToken(out, rotated);
         }
         boolean changed = opts.keySet().stream().anyMatch(k -> List.of("name", "kind", "metric-prefix", "tag",
-                "clear-tags", "max-items", "max-future", "events-metric", "enable").contains(k));
+                "clear-tags", "max-items", "max-future", "events-metric", "enable").contains(k)
+                || LIMIT_FLAGS.containsKey(k));
         if (changed) {
             String[] tags = opts.containsKey("clear-tags") ? new String[0] : c.tags();
             if (opts.containsKey("tag")) {
@@ -244,13 +252,54 @@ public final class ChannelCommand {
                     c.tokenSha256(), orDefault(one(opts, "metric-prefix"), c.metricPrefix()), tags,
                     maxItems(opts, c.maxItems()), maxFuture(opts, c.maxFutureMillis()),
                     orDefault(one(opts, "events-metric"), c.eventsMetricOverride()),
-                    opts.containsKey("enable") || c.enabled(), c.version());
+                    opts.containsKey("enable") || c.enabled(), c.version(), limits(opts, c.limits()));
             print(out, admin.update(next), "updated");
         }
         if (!changed && !opts.containsKey("rotate-token")) {
             throw new IllegalArgumentException("update needs something to change\n" + USAGE);
         }
         return 0;
+    }
+
+    /** The governance flags and the {@link ChannelLimits} field each sets. */
+    static final Map<String, String> LIMIT_FLAGS = Map.of(
+            "cardinality", "cardinality.enabled",
+            "max-active-series", "cardinality.max-active-series",
+            "max-new-series-per-hour", "cardinality.max-new-series-per-hour",
+            "max-new-series-per-day", "cardinality.max-new-series-per-day",
+            "rate-limit", "rate-limit.enabled",
+            "datapoints-per-second", "rate-limit.datapoints-per-second",
+            "burst", "rate-limit.burst",
+            "rate-limit-policy", "rate-limit.policy",
+            "suppression", "suppression.enabled",
+            "suppression-max-interval", "suppression.max-interval");
+
+    /** {@code current} with the governance flags given applied ('default' unsets a field). */
+    private static ChannelLimits limits(Map<String, List<String>> opts, ChannelLimits current) {
+        Map<String, String> fields = new TreeMap<>(current.describe());
+        boolean any = false;
+        for (Map.Entry<String, String> flag : LIMIT_FLAGS.entrySet()) {
+            String v = one(opts, flag.getKey());
+            if (v == null) {
+                continue;
+            }
+            any = true;
+            if (v.equalsIgnoreCase("default")) {
+                fields.remove(flag.getValue());
+            } else {
+                fields.put(flag.getValue(), v.equalsIgnoreCase("on") ? "true" : v.equalsIgnoreCase("off") ? "false" : v);
+            }
+        }
+        if (!any) {
+            return current;
+        }
+        try {
+            return ChannelLimits.parse(fields, "", text -> TimeUtils.parseDuration(text).toMillis());
+        } catch (IllegalArgumentException e) {
+            String flag = LIMIT_FLAGS.entrySet().stream().filter(f -> e.getMessage().contains("'" + f.getValue() + "'"))
+                    .map(f -> "--" + f.getKey()).findFirst().orElse("a governance flag");
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
     }
 
     private static void printToken(PrintStream out, ChannelAdmin.Created created) {
@@ -278,6 +327,7 @@ public final class ChannelCommand {
         if (c.eventsMetricOverride() != null) {
             sb.append(" events_metric=").append(c.eventsMetricOverride());
         }
+        c.limits().describe().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v.replace(" ", "")));
         if (c.tokenSha256().length > 0) {
             sb.append(" token_sha256=").append(ChannelTokens.hex(c.tokenSha256()), 0, 12).append("...");
         }

@@ -1,10 +1,13 @@
 package io.tsdbpipe.benchmark;
 
+import io.tsdbpipe.channel.StaticChannels;
+import io.tsdbpipe.governance.GovernanceSettings;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 import io.tsdbpipe.series.SeriesGuardOperator;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,13 +24,18 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The series stage's cost per point (points per second on one thread, the key derivation included) with many active
  * series on the heap state backend: every series holds a full window of 8, each operation is the next instant of the
- * next series (round robin, so state accesses miss the CPU caches as a real mix of series does). Run:
- * scripts/bench.sh SeriesGuardBenchmark (-p series=1000000 for a million series).
+ * next series (round robin, so state accesses miss the CPU caches as a real mix of series does), every point of one
+ * BlueKing tenant. {@code governance} turns on a governance feature with limits the load never reaches (the cost of
+ * the checks, every point written): {@code off}, {@code cardinality}, {@code rate-limit}, {@code suppression} (the
+ * values change, so nothing is held back), {@code all}. Run: scripts/bench.sh SeriesGuardBenchmark (-p
+ * series=1000000 for a million series, -p governance=off,all).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -42,6 +50,11 @@ public class SeriesGuardBenchmark {
 
     @Param({"100000"})
     public int series;
+
+    @Param({"off", "cardinality", "rate-limit", "suppression", "all"})
+    public String governance;
+
+    private static final Origin ORIGIN = new Origin("bk-reports", 0, 0, 1500001);
 
     private KeyedOneInputStreamOperatorTestHarness<?, DataPoint, DataPoint> harness;
     private String[] hosts;
@@ -59,7 +72,7 @@ public class SeriesGuardBenchmark {
             instances[i] = "eth" + i;
         }
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new SeriesGuardOperator(WINDOW, Duration.ofHours(1), 1000),
+                new SeriesGuardOperator(WINDOW, Duration.ofHours(1), 1000, settings(governance)),
                 DataPoint::seriesId,
                 SeriesIdTypeInfoFactory.TYPE);
         harness.setup();
@@ -74,10 +87,32 @@ public class SeriesGuardBenchmark {
         long round = op / series;
         String[] tags = {"host", hosts[s % 5000], "instance_id", instances[s / 5000], "type", "bytes_sent"};
         harness.processElement(
-                DataPoint.ofLong("mking.network", BASE + round * 10, 406885354231L + round, tags, Origin.NONE), 0);
+                DataPoint.ofLong("mking.network", BASE + round * 10, 406885354231L + round, tags, ORIGIN), 0);
         if (++op % 4096 == 0) {
             harness.getOutput().clear();
         }
+    }
+
+    static GovernanceSettings settings(String features) {
+        Map<String, String> conf = new HashMap<>();
+        boolean all = features.equals("all");
+        if (all || features.equals("cardinality")) {
+            conf.put("cardinality.enabled", "true");
+            conf.put("cardinality.max-active-series", "100000000");
+            conf.put("cardinality.max-new-series-per-hour", "100000000");
+            conf.put("cardinality.max-new-series-per-day", "100000000");
+        }
+        if (all || features.equals("rate-limit")) {
+            conf.put("rate-limit.enabled", "true");
+            conf.put("rate-limit.datapoints-per-second", "1000000000000");
+        }
+        if (all || features.equals("suppression")) {
+            conf.put("suppression.enabled", "true");
+        }
+        if (!all && conf.isEmpty() && !features.equals("off")) {
+            throw new IllegalArgumentException("governance: off, cardinality, rate-limit, suppression or all");
+        }
+        return GovernanceSettings.of(Configuration.fromMap(conf), StaticChannels.EMPTY);
     }
 
     @Benchmark

@@ -119,4 +119,70 @@ class ChannelRecordsTest {
         assertThat(a).hasSize(64).matches("[0-9a-f]+");
         assertThat(ChannelTokens.generate()).isNotEqualTo(a);
     }
+
+    private static final io.tsdbpipe.governance.ChannelLimits LIMITS = new io.tsdbpipe.governance.ChannelLimits(
+            true, 5000, 100, io.tsdbpipe.governance.ChannelLimits.UNSET, false, 2000, 4000,
+            io.tsdbpipe.governance.RateLimitPolicy.BACK_PRESSURE, null, 300_000L);
+
+    @Test
+    void aChannelsGovernanceValuesRoundTripThroughTheTopicAndTheSerializer() throws Exception {
+        Channel c = channel(7).withLimits(LIMITS);
+        String text = new String(ChannelRecords.toJson(c), StandardCharsets.UTF_8);
+        assertThat(text).contains("\"cardinality\":{\"enabled\":true,\"max_active_series\":5000,"
+                + "\"max_new_series_per_hour\":100}", "\"policy\":\"back-pressure\"",
+                "\"suppression\":{\"max_interval_seconds\":300}");
+        assertThat(new String(ChannelRecords.toJson(channel(7)), StandardCharsets.UTF_8))
+                .doesNotContain("cardinality", "rate_limit", "suppression");
+        assertThat(ChannelRecords.read(ChannelRecords.key(1500001), text.getBytes(StandardCharsets.UTF_8), 1L)
+                .channel()).isEqualTo(c);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        ChannelSerializer.INSTANCE.serialize(c, out);
+        assertThat(ChannelSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+                .isEqualTo(c);
+        assertThat(ChannelRecords.read(ChannelRecords.key(1500001),
+                text.replace("\"burst\":4000", "\"burst\":-4").getBytes(StandardCharsets.UTF_8), 1L).problem())
+                .contains("rate_limit.burst");
+    }
+
+    @Test
+    void aCheckpointedChannelOfFormat1ReadsWithoutGovernanceValues() throws Exception {
+        // format 1, as the serializer wrote it before governance: the same fields, no limits at the end
+        Channel c = channel(7);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeByte(1);
+        out.writeLong(c.dataId());
+        org.apache.flink.types.StringValue.writeString(c.name(), out);
+        out.writeUTF(c.kind().name());
+        out.writeByte(32);
+        out.write(c.tokenSha256());
+        org.apache.flink.types.StringValue.writeString(c.metricPrefix(), out);
+        out.writeShort(2);
+        org.apache.flink.types.StringValue.writeString("tenant", out);
+        org.apache.flink.types.StringValue.writeString("app1", out);
+        out.writeInt(1000);
+        out.writeLong(3_600_000L);
+        out.writeBoolean(false);
+        out.writeBoolean(true);
+        out.writeLong(7);
+        Channel read = ChannelSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(read).isEqualTo(c);
+        assertThat(read.limits().isNone()).isTrue();
+    }
+
+    @Test
+    void aStaticChannelTakesGovernanceValues() {
+        Map<String, String> conf = new HashMap<>();
+        conf.put("channels.static.1500001.token", TOKEN);
+        conf.put("channels.static.1500001.cardinality.max-active-series", "5000");
+        conf.put("channels.static.1500001.rate-limit.policy", "back-pressure");
+        conf.put("channels.static.1500001.suppression.enabled", "true");
+        Channel c = StaticChannelConfig.parse(conf, "channels.static.").channel(1500001);
+        assertThat(c.limits().maxActiveSeries()).isEqualTo(5000);
+        assertThat(c.limits().ratePolicy()).isEqualTo(io.tsdbpipe.governance.RateLimitPolicy.BACK_PRESSURE);
+        assertThat(c.limits().suppression()).isTrue();
+        assertThat(c.limits().cardinality()).isNull();
+        conf.put("channels.static.1500001.suppression.enabled", "yes");
+        assertThatThrownBy(() -> StaticChannelConfig.parse(conf, "channels.static."))
+                .hasMessageContaining("'channels.static.1500001.suppression.enabled'");
+    }
 }

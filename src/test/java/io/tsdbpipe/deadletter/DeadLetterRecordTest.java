@@ -36,4 +36,29 @@ class DeadLetterRecordTest {
         assertThat(RejectSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
                 .isEqualTo(r);
     }
+
+    @Test
+    void aBlueKingRejectNamesItsDataIdAndTheEarlierLayoutRestoresAfterMigration() throws Exception {
+        Reject r = new Reject(RejectReason.CARDINALITY_LIMIT, "new series", new Origin("bk", 0, 3L, 1500001L), "{}",
+                false, 5L);
+        assertThat(new ObjectMapper().readTree(DeadLetterRecord.toJson(r)).get("data_id").asLong())
+                .isEqualTo(1500001L);
+        assertThat(new ObjectMapper().readTree(DeadLetterRecord.toJson(
+                new Reject(RejectReason.INVALID_TAG, "m", new Origin("t", 0, 1L), "{}", false, 5L))).has("data_id"))
+                .isFalse();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        RejectSerializer.INSTANCE.serialize(r, out);
+        assertThat(RejectSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+                .isEqualTo(r);
+        // layout 1 under SimpleTypeSerializerSnapshot's version 3 (what earlier checkpoints name)
+        Reject old = new Reject(RejectReason.TSDB_REJECTED, "Unknown metric", new Origin("t", 0, 1L), "{}", false, 5L);
+        DataOutputSerializer oldBytes = new DataOutputSerializer(64);
+        RejectSerializer.LAYOUT_1.serialize(old, oldBytes);
+        RejectSerializer.RejectSerializerSnapshot earlier = new RejectSerializer.RejectSerializerSnapshot();
+        earlier.readSnapshot(3, new DataInputDeserializer(new byte[0]), getClass().getClassLoader());
+        assertThat(RejectSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(earlier)
+                .isCompatibleAfterMigration()).isTrue();
+        assertThat(earlier.restoreSerializer().deserialize(new DataInputDeserializer(oldBytes.getCopyOfBuffer())))
+                .isEqualTo(old);
+    }
 }

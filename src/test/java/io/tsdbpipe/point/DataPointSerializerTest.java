@@ -107,4 +107,29 @@ class DataPointSerializerTest {
         assertThat(PointJson.toJson(p))
                 .isEqualTo("{\"metric\":\"sys.load\",\"timestamp\":1597634942,\"value\":1.5,\"tags\":{\"host\":\"a\"}}");
     }
+
+    @Test
+    void theDataIdTravelsAndLayout4RestoresAfterMigration() throws Exception {
+        DataPoint blueKing = DataPoint.ofLong("bk.app.cpu", 1597634942L, 5L, new String[] {"host", "a"},
+                new Origin("bk", 1, 9L, 1500001L));
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        DataPointSerializer.INSTANCE.serialize(blueKing, out);
+        DataPoint back = DataPointSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.origin()).isEqualTo(blueKing.origin());
+        assertThat(back.origin().dataId()).isEqualTo(1500001L);
+        // layout 4 (before the data_id): its snapshot restores a serializer of that layout, compatible after migration
+        DataPoint old = withTags(2);
+        DataOutputSerializer oldBytes = new DataOutputSerializer(64);
+        DataPointSerializer.LAYOUT_4.serialize(old, oldBytes);
+        DataPointSerializer.DataPointSerializerSnapshot earlier = new DataPointSerializer.DataPointSerializerSnapshot();
+        earlier.readSnapshot(4, new DataInputDeserializer(new byte[0]), getClass().getClassLoader());
+        assertThat(DataPointSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(earlier)
+                .isCompatibleAfterMigration()).isTrue();
+        assertThat(earlier.restoreSerializer().deserialize(new DataInputDeserializer(oldBytes.getCopyOfBuffer())))
+                .isEqualTo(old);
+        // a point without a data_id costs one byte more than before
+        DataOutputSerializer now = new DataOutputSerializer(64);
+        DataPointSerializer.INSTANCE.serialize(old, now);
+        assertThat(now.length()).isEqualTo(oldBytes.length() + 1);
+    }
 }

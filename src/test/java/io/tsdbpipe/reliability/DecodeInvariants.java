@@ -93,7 +93,7 @@ final class DecodeInvariants {
             if (r.message().isEmpty()) {
                 v.add("message: " + r.reason().code() + " without a message");
             }
-            if (!r.origin().equals(origin)) {
+            if (!r.origin().sameRecord(origin)) {
                 v.add("origin: " + r.reason().code() + " at " + r.origin() + ", record at " + origin);
             }
             leak(r.reason().code() + " message", r.message(), v);
@@ -116,7 +116,7 @@ final class DecodeInvariants {
         if (p.isFloating() && (Double.isNaN(p.doubleValue()) || Double.isInfinite(p.doubleValue()))) {
             v.add("point-rule: value " + p.doubleValue() + " is not finite");
         }
-        if (!p.origin().equals(origin)) {
+        if (!p.origin().sameRecord(origin)) {
             v.add("origin: point at " + p.origin() + ", record at " + origin);
         }
     }
@@ -127,7 +127,7 @@ final class DecodeInvariants {
         }
         checkTags(e.countTags(), "event count", v);
         checkTimestamp(e.timestampMillis(), nowMillis, "event " + e.eventId(), v);
-        if (!e.origin().equals(origin)) {
+        if (!e.origin().sameRecord(origin)) {
             v.add("origin: event at " + e.origin() + ", record at " + origin);
         }
     }

@@ -113,7 +113,8 @@ class BlueKingReportFormatTest {
         assertThat(texts()).containsExactlyInAnyOrder(
                 "bk.app1.cpu_load{location=guangdong,module=db,target=127.0.0.1,tenant=app1} 1612509542000 10",
                 "bk.app1.mem_used{location=guangdong,module=db,target=127.0.0.1,tenant=app1} 1612509542000 2048");
-        assertThat(points).allSatisfy(p -> assertThat(p.origin()).isEqualTo(ORIGIN));
+        // the record's origin, with the report's data_id (the points' tenant)
+        assertThat(points).allSatisfy(p -> assertThat(p.origin()).isEqualTo(ORIGIN.withDataId(1500001)));
     }
 
     @Test
