@@ -1,5 +1,6 @@
 package io.tsdbpipe.metadata;
 
+import io.tsdbpipe.governance.TenantResolver;
 import io.tsdbpipe.job.SourceOptions;
 import io.tsdbpipe.point.DataPoint;
 
@@ -58,9 +59,13 @@ public final class MetadataStage {
                 .setParallelism(parallelism);
     }
 
-    /** The tenant of a point: until the governance's TenantResolver is merged, its topic ({@code topic:NAME}). */
+    /**
+     * The tenant of a point as the governance names it ({@code tenant.*}): a BlueKing point's data_id, else its topic
+     * or metric prefix. Each subtask gets its own resolver (it caches the strings it made; not thread-safe).
+     */
     public static SerializableFunction<DataPoint, String> tenants(ReadableConfig conf) {
-        return p -> "topic:" + p.origin().topic();
+        TenantResolver resolver = TenantResolver.of(conf);
+        return resolver::tenantOf;
     }
 
     /** Producer settings of the metadata topic: its bootstrap servers plus {@code metadata.properties.*}. */
