@@ -234,8 +234,13 @@ class UidUsageWatcherTest {
                     continue; // sends nothing: subtask 0's first poll below is the first request
                 }
                 awaitRequests(1);
-                h.setProcessingTime(9_999);
-                h.setProcessingTime(10_000);
+                // the next poll at each interval's end; one still in flight then is not doubled, so step on until
+                // the first answer was handled
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                for (long t = 10_000; requests.get() < 2 && System.nanoTime() < deadline; t += 10_000) {
+                    h.setProcessingTime(t);
+                    Thread.sleep(20);
+                }
                 awaitRequests(2);
                 assertThat(authorization.get()).isEqualTo("Basic dTpw");
             }
