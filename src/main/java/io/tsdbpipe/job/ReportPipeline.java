@@ -8,7 +8,7 @@ import io.tsdbpipe.event.EventCountWindowFunction;
 import io.tsdbpipe.event.EventWatermarks;
 import io.tsdbpipe.event.FinalCountTrigger;
 import io.tsdbpipe.event.LateEventFunction;
-import io.tsdbpipe.metadata.MetadataOptions;
+import io.tsdbpipe.metadata.MetadataSettings;
 import io.tsdbpipe.metadata.MetadataStage;
 import io.tsdbpipe.metadata.UidWatchOperator;
 import io.tsdbpipe.point.DataPoint;
@@ -193,10 +193,9 @@ public final class ReportPipeline {
         }
 
         int seriesParallelism = parallelism(conf, ParallelismOptions.SERIES, defaultParallelism);
-        if (conf.get(MetadataOptions.ENABLED)) {
-            MetadataStage.attach(points, conf, MetadataStage.tenants(conf), MetadataStage.kafkaSink(conf),
-                    seriesParallelism);
-        }
+        DataStream<DataPoint> described = points;
+        MetadataSettings.fromConfiguration(conf).ifPresent(metadata -> MetadataStage.attach(described, metadata,
+                MetadataStage.kafkaSink(conf), seriesParallelism));
         int deadLetterParallelism = parallelism(conf, ParallelismOptions.DEAD_LETTER, defaultParallelism);
         UidWatchOperator<Reject> uidWatch = UidWatchOperator.fromConfiguration(conf);
         if (uidWatch != null) {

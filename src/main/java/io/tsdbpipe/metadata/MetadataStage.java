@@ -4,6 +4,7 @@ import io.tsdbpipe.governance.TenantResolver;
 import io.tsdbpipe.job.SourceOptions;
 import io.tsdbpipe.point.DataPoint;
 
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -35,20 +36,19 @@ public final class MetadataStage {
 
     private MetadataStage() {}
 
-    /** Adds the branch; {@code tenantOf} names a point's tenant (null: not described). */
-    public static void attach(DataStream<DataPoint> points, ReadableConfig conf,
-            SerializableFunction<DataPoint, String> tenantOf, Sink<Tuple2<String, byte[]>> sink, int parallelism) {
-        int maxValues = conf.get(MetadataOptions.MAX_VALUES_PER_DIMENSION);
+    /** Adds the branch after the series stage, at its parallelism. */
+    public static void attach(DataStream<DataPoint> points, MetadataSettings settings,
+            Sink<Tuple2<String, byte[]>> sink, int parallelism) {
         SingleOutputStreamOperator<Tuple2<String, byte[]>> summaries = points
                 .transform("Metadata pre-aggregate", MetadataPreAggregator.SUMMARY_TYPE,
-                        new MetadataPreAggregator(tenantOf, maxValues,
-                                conf.get(MetadataOptions.PRE_AGGREGATE_INTERVAL)))
+                        new MetadataPreAggregator(settings.tenantOf(), settings.maxValuesPerDimension(),
+                                settings.preAggregateInterval()))
                 .uid(PRE_AGGREGATE_UID)
                 .name("Metadata pre-aggregate")
                 .setParallelism(parallelism);
-        summaries.keyBy(t -> t.f0, org.apache.flink.api.common.typeinfo.Types.STRING)
-                .process(new MetricMetadataFunction(conf.get(MetadataOptions.PUBLISH_INTERVAL),
-                        conf.get(MetadataOptions.TTL), maxValues, conf.get(MetadataOptions.MAX_METRICS_PER_TENANT)),
+        summaries.keyBy(t -> t.f0, Types.STRING)
+                .process(new MetricMetadataFunction(settings.publishInterval(), settings.ttl(),
+                        settings.maxValuesPerDimension(), settings.maxMetricsPerTenant()),
                         MetadataPreAggregator.SUMMARY_TYPE)
                 .uid(UID)
                 .name("Metric metadata")
