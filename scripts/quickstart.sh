@@ -265,10 +265,11 @@ if ((${#refused[@]} > 0)); then
 fi
 
 # 6. the result (the samples lie in one minute of 2020 and one of 2021: query just those, whatever else the TSD holds).
-# ShowOpenTsdb needs only Jackson: the shaded jar has it.
+# ShowOpenTsdb needs only Jackson: the gateway jar has it (the job jar ships no tools).
 show_opentsdb() {
-  if [[ -f "$jar" ]]; then
-    "$JAVA" -Xmx128m -XX:+UseSerialGC -cp "$jar" io.tsdbpipe.tools.ShowOpenTsdb "$@"
+  local tools_jar="${jar%.jar}-gateway.jar"
+  if [[ -f "$tools_jar" ]]; then
+    "$JAVA" -Xmx128m -XX:+UseSerialGC -cp "$tools_jar" io.tsdbpipe.tools.ShowOpenTsdb "$@"
   else
     job_java io.tsdbpipe.tools.ShowOpenTsdb "$@"
   fi

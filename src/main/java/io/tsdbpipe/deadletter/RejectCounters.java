@@ -1,7 +1,5 @@
 package io.tsdbpipe.deadletter;
 
-import io.tsdbpipe.deadletter.RejectReason;
-
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 

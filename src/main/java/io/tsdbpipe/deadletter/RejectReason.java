@@ -7,7 +7,7 @@ package io.tsdbpipe.deadletter;
 public enum RejectReason {
     /** The record is not valid UTF-8 JSON. */
     MALFORMED_JSON,
-    /** Valid JSON, but of no shape the job knows (report-protocols.md). */
+    /** Valid JSON, but of no shape the job knows (docs/report-protocols.md section 1). */
     UNKNOWN_FORMAT,
     /** A field the format requires is absent or null. */
     MISSING_FIELD,
@@ -27,7 +27,7 @@ public enum RejectReason {
     INVALID_VALUE,
     /** The report is well-formed but holds no datapoint (e.g. an empty list). */
     EMPTY_REPORT,
-    /** The record is larger than {@code validation.max-payload-bytes}. */
+    /** The record is larger than {@code validation.max-payload-size}. */
     PAYLOAD_TOO_LARGE,
     /** Same series and timestamp as an earlier point, but another value (policy first-wins). */
     CONFLICTING_DUPLICATE,

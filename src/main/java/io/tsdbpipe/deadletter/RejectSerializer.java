@@ -1,7 +1,6 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;

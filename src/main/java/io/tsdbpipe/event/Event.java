@@ -13,111 +13,33 @@ import java.util.Objects;
  *
  * <p>{@link #eventId()} is made of the Kafka record and the item's position in it, so it is the same on every replay:
  * annotations merge by it, and the events topic's readers can deduplicate by it. Immutable.
+ *
+ * @param dimensions the item's dimensions as text, flat {@code [k0, v0, ...]}, sorted by key; do not modify
+ * @param countTags the count series' tags, sorted by key (event_name, event_type, target and the channel's); do not
+ *     modify
+ * @param index the item's position in the report's {@code data}
  */
 @TypeInfo(EventTypeInfoFactory.class)
-public final class Event {
+public record Event(
+        long dataId,
+        String channel,
+        String eventName,
+        String target,
+        String eventType,
+        String content,
+        String[] dimensions,
+        long timestampMillis,
+        String countMetric,
+        String[] countTags,
+        Origin origin,
+        int index) {
 
     /** The count tag of an event without a {@code dimension.event_type}. */
     public static final String NO_EVENT_TYPE = "none";
 
-    private final long dataId;
-    private final String channel;
-    private final String eventName;
-    private final String target;
-    private final String eventType;
-    private final String content;
-    private final String[] dimensions;
-    private final long timestampMillis;
-    private final String countMetric;
-    private final String[] countTags;
-    private final Origin origin;
-    private final int index;
-
-    /**
-     * @param dimensions the item's dimensions as text, flat {@code [k0, v0, ...]}, sorted by key
-     * @param countTags the count series' tags, sorted by key (event_name, event_type, target and the channel's)
-     * @param index the item's position in the report's {@code data}
-     */
-    public Event(
-            long dataId,
-            String channel,
-            String eventName,
-            String target,
-            String eventType,
-            String content,
-            String[] dimensions,
-            long timestampMillis,
-            String countMetric,
-            String[] countTags,
-            Origin origin,
-            int index) {
-        this.dataId = dataId;
-        this.channel = channel;
-        this.eventName = eventName;
-        this.target = target;
-        this.eventType = eventType;
-        this.content = content;
-        this.dimensions = dimensions;
-        this.timestampMillis = timestampMillis;
-        this.countMetric = countMetric;
-        this.countTags = countTags;
-        this.origin = origin;
-        this.index = index;
-    }
-
-    public long dataId() {
-        return dataId;
-    }
-
-    public String channel() {
-        return channel;
-    }
-
-    public String eventName() {
-        return eventName;
-    }
-
-    public String target() {
-        return target;
-    }
-
-    public String eventType() {
-        return eventType;
-    }
-
-    public String content() {
-        return content;
-    }
-
-    /** Flat, key-sorted; do not modify. */
-    public String[] dimensions() {
-        return dimensions;
-    }
-
-    public long timestampMillis() {
-        return timestampMillis;
-    }
-
     /** The second the event happened in: its annotation's startTime. */
     public long second() {
         return Math.floorDiv(timestampMillis, 1000L);
-    }
-
-    public String countMetric() {
-        return countMetric;
-    }
-
-    /** Flat, key-sorted; do not modify. */
-    public String[] countTags() {
-        return countTags;
-    }
-
-    public Origin origin() {
-        return origin;
-    }
-
-    public int index() {
-        return index;
     }
 
     /** {@code topic-partition@offset#index}: stable across replays. */
@@ -144,6 +66,7 @@ public final class Event {
             return false;
         }
         Event e = (Event) o;
+        // by content: two components are arrays
         return dataId == e.dataId
                 && timestampMillis == e.timestampMillis
                 && index == e.index

@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class ReportInspector {
 
-    /** Fields by which the job identifies a report object (report-protocols.md): TBDS, OpenTSDB, BlueKing. */
+    /** Fields by which the job identifies a report object (docs/report-protocols.md section 1): TBDS, OpenTSDB, BlueKing. */
     private static final String TBDS_FIELD = "metrics";
     private static final String OPENTSDB_FIELD = "metric";
     private static final String BLUEKING_FIELD = "data_id";

@@ -1,5 +1,7 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.sink.OpenTsdbSinkSettings;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -25,6 +27,6 @@ public final class DeadLetterOptions {
     public static final ConfigOption<Integer> MAX_ITEM_CHARS =
             ConfigOptions.key("dead-letter.max-item-chars")
                     .intType()
-                    .defaultValue(16384)
+                    .defaultValue(OpenTsdbSinkSettings.DEFAULT_DEAD_LETTER_MAX_ITEM_CHARS)
                     .withDescription("The offending item or raw payload is cut to this many characters.");
 }

@@ -17,11 +17,14 @@ import io.tsdbpipe.report.RawRecordDeserializationSchema;
 import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.report.ReportFormats;
 import io.tsdbpipe.report.ReportMappings;
-import io.tsdbpipe.series.SeriesGuardOperator;
 import io.tsdbpipe.sink.AnnotationLimits;
 import io.tsdbpipe.sink.OpenTsdbAnnotationSink;
 import io.tsdbpipe.sink.OpenTsdbSink;
+import io.tsdbpipe.sink.OpenTsdbSinkSettings;
 
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.ReadableConfig;
@@ -32,12 +35,15 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
-/** Builds the job's real parts (Kafka source, decoder, series guard, sinks) and Flink settings from the configuration. */
+/**
+ * Builds the job's real parts (Kafka sources, decoder, sinks; gathered by {@link PipelineParts#fromConfiguration}) and
+ * Flink settings from the configuration.
+ */
 public final class PipelineComponents {
 
     private PipelineComponents() {}
@@ -69,10 +75,9 @@ public final class PipelineComponents {
         return StaticChannelConfig.parse(conf.toMap(), ChannelOptions.STATIC_PREFIX);
     }
 
-    /** The channel topic, or null when channels come from the configuration only. */
-    static String channelTopic(ReadableConfig conf) {
-        String topic = conf.get(ChannelOptions.TOPIC);
-        return topic == null || topic.isBlank() ? null : topic.trim();
+    /** The topic of a topic option; empty (off) when it is set to an empty string. */
+    static Optional<String> topic(ReadableConfig conf, ConfigOption<String> option) {
+        return Optional.ofNullable(conf.get(option)).map(String::trim).filter(topic -> !topic.isEmpty());
     }
 
     private static Properties channelConsumerProperties(Configuration conf) {
@@ -83,63 +88,61 @@ public final class PipelineComponents {
     }
 
     /**
-     * The channel topic as a source of channel records, from the earliest offset; null without a channel topic, and
+     * The channel topic as a source of channel records, from the earliest offset; empty without a channel topic, and
      * with {@code source.bounded} (then each decode subtask reads the topic once when it opens, which is all a bounded
      * source would read; and a bounded Kafka source on a topic that does not exist never ends). It subscribes by
      * pattern, so a topic that does not exist yet is no error: it is discovered once created.
      */
-    public static KafkaSource<ChannelUpdate> channelSource(Configuration conf) {
-        String topic = channelTopic(conf);
-        if (topic == null || conf.get(SourceOptions.BOUNDED)) {
-            return null;
+    public static Optional<Source<ChannelUpdate, ?, ?>> channelSource(Configuration conf) {
+        if (conf.get(SourceOptions.BOUNDED)) {
+            return Optional.empty();
         }
-        Properties props = channelConsumerProperties(conf);
-        props.setProperty("partition.discovery.interval.ms", "10000");
-        props.setProperty("commit.offsets.on.checkpoint", "false");
-        KafkaSourceBuilder<ChannelUpdate> builder = KafkaSource.<ChannelUpdate>builder()
-                .setBootstrapServers(props.getProperty("bootstrap.servers"))
-                .setGroupId(conf.get(SourceOptions.GROUP_ID) + "-channels")
-                .setTopicPattern(Pattern.compile(Pattern.quote(topic)))
-                .setDeserializer(new ChannelRecordDeserializationSchema())
-                .setProperties(props)
-                .setStartingOffsets(OffsetsInitializer.earliest());
-        return builder.build();
+        return topic(conf, ChannelOptions.TOPIC).map(topic -> {
+            Properties props = channelConsumerProperties(conf);
+            props.setProperty("partition.discovery.interval.ms", "10000");
+            props.setProperty("commit.offsets.on.checkpoint", "false");
+            return KafkaSource.<ChannelUpdate>builder()
+                    .setBootstrapServers(props.getProperty("bootstrap.servers"))
+                    .setGroupId(conf.get(SourceOptions.GROUP_ID) + "-channels")
+                    .setTopicPattern(Pattern.compile(Pattern.quote(topic)))
+                    .setDeserializer(new ChannelRecordDeserializationSchema())
+                    .setProperties(props)
+                    .setStartingOffsets(OffsetsInitializer.earliest())
+                    .build();
+        });
     }
 
-    /** Reads the channel topic when a decode subtask opens (null without a channel topic). */
-    public static ChannelTopicLoader channelLoader(Configuration conf) {
-        String topic = channelTopic(conf);
-        return topic == null ? null
-                : new ChannelTopicLoader(topic, channelConsumerProperties(conf), conf.get(ChannelOptions.LOAD_TIMEOUT));
+    /** Reads the channel topic when a decode subtask opens; empty without a channel topic. */
+    public static Optional<ChannelTopicLoader> channelLoader(Configuration conf) {
+        return topic(conf, ChannelOptions.TOPIC).map(topic ->
+                new ChannelTopicLoader(topic, channelConsumerProperties(conf), conf.get(ChannelOptions.LOAD_TIMEOUT)));
     }
 
-    /** The events topic sink, or null when {@code events.topic} is empty. */
-    public static KafkaSink<Event> eventsSink(Configuration conf) {
-        String topic = conf.get(EventOptions.TOPIC);
-        if (topic == null || topic.isBlank()) {
-            return null;
-        }
-        Properties props = prefixed(conf, EventOptions.PROPERTIES_PREFIX);
-        props.setProperty("bootstrap.servers",
-                conf.getOptional(EventOptions.BOOTSTRAP_SERVERS).orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS)));
-        return KafkaSink.<Event>builder()
-                .setBootstrapServers(props.getProperty("bootstrap.servers"))
-                .setKafkaProducerConfig(props)
-                .setRecordSerializer(new EventRecordSerializationSchema(topic.trim()))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
+    /** The events topic sink; empty when {@code events.topic} is empty. */
+    public static Optional<Sink<Event>> eventsSink(Configuration conf) {
+        return topic(conf, EventOptions.TOPIC).map(topic -> {
+            Properties props = prefixed(conf, EventOptions.PROPERTIES_PREFIX);
+            props.setProperty("bootstrap.servers", conf.getOptional(EventOptions.BOOTSTRAP_SERVERS)
+                    .orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS)));
+            return KafkaSink.<Event>builder()
+                    .setBootstrapServers(props.getProperty("bootstrap.servers"))
+                    .setKafkaProducerConfig(props)
+                    .setRecordSerializer(new EventRecordSerializationSchema(topic))
+                    .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                    .build();
+        });
     }
 
-    /** The annotation sink, or null when annotations are off. */
-    public static OpenTsdbAnnotationSink annotationSink(Configuration conf) {
+    /** The annotation sink; empty when annotations are off. */
+    public static Optional<Sink<Event>> annotationSink(Configuration conf) {
         if (!conf.get(EventOptions.ANNOTATIONS)) {
-            return null;
+            return Optional.empty();
         }
-        return OpenTsdbSink.builder()
+        return Optional.of(OpenTsdbAnnotationSink.builder()
                 .configure(conf)
-                .setDeadLetterPublisherFactory(deadLetterPublisher(conf))
-                .setDeadLetterMaxItemChars(conf.get(DeadLetterOptions.MAX_ITEM_CHARS))
-                .buildAnnotationSink(annotationLimits(conf));
+                .setSettings(tsdbSettings(conf))
+                .setLimits(annotationLimits(conf))
+                .build());
     }
 
     static AnnotationLimits annotationLimits(ReadableConfig conf) {
@@ -150,29 +153,6 @@ public final class PipelineComponents {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("events.annotations.*: " + e.getMessage(), e);
         }
-    }
-
-    /** Checks the event window settings. */
-    static Duration eventWindow(ReadableConfig conf) {
-        Duration window = conf.get(EventOptions.WINDOW);
-        if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
-            throw new IllegalArgumentException(EventOptions.WINDOW.key() + " must be a whole number of seconds, was "
-                    + window);
-        }
-        if (conf.get(EventOptions.ALLOWED_LATENESS).isNegative() || conf.get(EventOptions.OUT_OF_ORDERNESS).isNegative()
-                || conf.get(EventOptions.IDLE_TIMEOUT).toMillis() <= 0) {
-            throw new IllegalArgumentException(EventOptions.ALLOWED_LATENESS.key() + " and "
-                    + EventOptions.OUT_OF_ORDERNESS.key() + " must not be negative, " + EventOptions.IDLE_TIMEOUT.key()
-                    + " must be positive");
-        }
-        return window;
-    }
-
-    public static SeriesGuardOperator seriesGuard(ReadableConfig conf) {
-        return new SeriesGuardOperator(
-                conf.get(SeriesOptions.WINDOW),
-                conf.get(SeriesOptions.TTL),
-                conf.get(DeadLetterOptions.MAX_ITEM_CHARS));
     }
 
     public static KafkaSource<RawRecord> kafkaSource(Configuration conf) {
@@ -235,6 +215,14 @@ public final class PipelineComponents {
     /** The OpenTSDB sink as configured, dead-lettering refused points to the job's dead-letter topic. */
     public static OpenTsdbSink tsdbSink(Configuration conf) {
         return OpenTsdbSink.builder()
+                .configure(conf)
+                .setSettings(tsdbSettings(conf))
+                .build();
+    }
+
+    /** What both OpenTSDB sinks share: {@code sink.opentsdb.*} and the job's dead-letter topic. */
+    private static OpenTsdbSinkSettings tsdbSettings(Configuration conf) {
+        return OpenTsdbSinkSettings.builder()
                 .configure(conf)
                 .setDeadLetterPublisherFactory(deadLetterPublisher(conf))
                 .setDeadLetterMaxItemChars(conf.get(DeadLetterOptions.MAX_ITEM_CHARS))

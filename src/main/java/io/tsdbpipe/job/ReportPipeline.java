@@ -1,5 +1,6 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.channel.ChannelTopicLoader;
 import io.tsdbpipe.channel.ChannelUpdate;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
@@ -8,28 +9,21 @@ import io.tsdbpipe.event.EventCountWindowFunction;
 import io.tsdbpipe.event.EventWatermarks;
 import io.tsdbpipe.event.FinalCountTrigger;
 import io.tsdbpipe.event.LateEventFunction;
-import io.tsdbpipe.metadata.MetadataSettings;
+import io.tsdbpipe.job.PipelineSettings.Parallelism;
 import io.tsdbpipe.metadata.MetadataStage;
 import io.tsdbpipe.metadata.UidWatchOperator;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointTypeInfoFactory;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 import io.tsdbpipe.point.TimestampPrecision;
-import io.tsdbpipe.report.BlueKingReportFormat;
 import io.tsdbpipe.report.ChannelDecodeFunction;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecodeFunction;
-import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.series.RetiredSeriesState;
 import io.tsdbpipe.series.SeriesGuardOperator;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -37,18 +31,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The topology, built from injected sources and sinks so tests can swap Kafka and OpenTSDB for in-JVM servers or test
- * doubles without touching it:
+ * The topology, built from its parts ({@link PipelineParts}) and its settings ({@link PipelineSettings}), so tests can
+ * swap Kafka and OpenTSDB for in-JVM servers or test doubles without touching it:
  *
  * <pre>
  * reports ------> decode --(points)--------------------------+--> keyBy(series) -> series guard -> OpenTSDB sink
- * channels -(broadcast)-^ \--(events)-> event time -> keyBy(count series) -> event counts -^
- *                          |                \-> keyBy(second) -> OpenTSDB annotations
+ * channels -(broadcast)-^ \--(events)-> event time -> keyBy(count series) -> event counts -^          |
+ *                          |                \-> keyBy(second) -> OpenTSDB annotations         metadata (optional)
  *                          |                \-> events topic
- *                          \--(rejects)--------+-- late events --+-- series rejects --> dead-letter sink
+ *                          \--(rejects)--------+-- late events --+-- series rejects --> UID watch -> dead-letter sink
  * </pre>
  *
  * Every operator has a stable uid (its state is bound to it: never change one) and a readable name.
@@ -71,151 +66,152 @@ public final class ReportPipeline {
     /** Events that arrive after their count window closed. */
     static final OutputTag<Event> LATE_EVENTS = new OutputTag<>("late-events") {};
 
-    private ReportPipeline() {}
+    private final StreamExecutionEnvironment env;
+    private final PipelineSettings settings;
+    private final PipelineParts parts;
 
-    /** The topology with the channel source, the annotation sink and the events sink built from the configuration. */
-    public static void build(
-            StreamExecutionEnvironment env,
-            Configuration conf,
-            Source<RawRecord, ?, ?> source,
-            Sink<DataPoint> tsdbSink,
-            Sink<Reject> deadLetterSink) {
-        ReportDecoder decoder = PipelineComponents.decoder(conf);
-        boolean events = decoder.hasFormat(BlueKingReportFormat.NAME);
-        build(env, conf, source,
-                events ? PipelineComponents.channelSource(conf) : null,
-                tsdbSink,
-                events ? PipelineComponents.annotationSink(conf) : null,
-                events ? PipelineComponents.eventsSink(conf) : null,
-                deadLetterSink);
+    private ReportPipeline(StreamExecutionEnvironment env, PipelineSettings settings, PipelineParts parts) {
+        this.env = env;
+        this.settings = settings;
+        this.parts = parts;
     }
 
-    /**
-     * @param channelSource the channel topic's records, or null for channels of the configuration only
-     * @param annotationSink BlueKing events into OpenTSDB annotations, or null for none
-     * @param eventsSink every accepted event, or null for none
-     */
-    public static void build(
-            StreamExecutionEnvironment env,
-            Configuration conf,
-            Source<RawRecord, ?, ?> source,
-            Source<ChannelUpdate, ?, ?> channelSource,
-            Sink<DataPoint> tsdbSink,
-            Sink<Event> annotationSink,
-            Sink<Event> eventsSink,
-            Sink<Reject> deadLetterSink) {
-        int defaultParallelism = conf.getOptional(ParallelismOptions.DEFAULT).orElse(env.getParallelism());
-        env.setMaxParallelism(conf.get(ParallelismOptions.MAX));
+    /** Builds the topology on {@code env}. */
+    public static void build(StreamExecutionEnvironment env, PipelineSettings settings, PipelineParts parts) {
+        new ReportPipeline(env, settings, parts).build();
+    }
 
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka reports")
-                .uid(SOURCE_UID)
-                .setParallelism(parallelism(conf, ParallelismOptions.SOURCE, defaultParallelism));
-
-        ReportDecoder decoder = PipelineComponents.decoder(conf);
-        int decodeParallelism = parallelism(conf, ParallelismOptions.DECODE, defaultParallelism);
-        SingleOutputStreamOperator<DataPoint> decoded;
-        if (channelSource != null) {
-            // one reader is plenty for a small compacted topic; the broadcast takes every record to every subtask
-            BroadcastStream<ChannelUpdate> channels = env
-                    .fromSource(channelSource, WatermarkStrategy.noWatermarks(), "Kafka channels")
-                    .uid(CHANNEL_SOURCE_UID)
-                    .setParallelism(1)
-                    .broadcast(ChannelDecodeFunction.CHANNELS);
-            decoded = raw.connect(channels)
-                    .process(new ChannelDecodeFunction(decoder, PipelineComponents.channelLoader(conf)));
-        } else {
-            decoded = raw.process(new ReportDecodeFunction(decoder, PipelineComponents.channelLoader(conf)));
-        }
-        decoded.uid(DECODE_UID).name("Decode and validate").setParallelism(decodeParallelism);
-        DataStream<Reject> rejects = decoded.getSideOutput(ReportDecodeFunction.REJECTS);
+    private void build() {
+        env.setMaxParallelism(settings.parallelism().max());
+        SingleOutputStreamOperator<DataPoint> decoded = decode();
         DataStream<DataPoint> points = decoded;
-        if (conf.get(SeriesOptions.ENABLED)) {
+        DataStream<Reject> rejects = decoded.getSideOutput(ReportDecodeFunction.REJECTS);
+        if (settings.series().isPresent()) {
             // chained to decode, reads nothing: claims the series stage's old uid so that old savepoints restore
             points = decoded.map(new RetiredSeriesState())
                     .uid(RetiredSeriesState.UID)
                     .name("Retired series state")
-                    .setParallelism(decodeParallelism);
+                    .setParallelism(parallelism(Parallelism::decode));
         }
-
-        if (decoder.hasFormat(BlueKingReportFormat.NAME)) {
-            int eventsParallelism = parallelism(conf, ParallelismOptions.EVENTS, defaultParallelism);
-            DataStream<Event> events = decoded.getSideOutput(ReportDecodeFunction.EVENTS);
-            Duration window = PipelineComponents.eventWindow(conf);
-            Duration lateness = conf.get(EventOptions.ALLOWED_LATENESS);
-            SingleOutputStreamOperator<DataPoint> counts = events
-                    .assignTimestampsAndWatermarks(new EventWatermarks(
-                            conf.get(EventOptions.OUT_OF_ORDERNESS), conf.get(EventOptions.IDLE_TIMEOUT)))
-                    .uid(EVENT_TIME_UID)
-                    .name("Event time")
-                    .setParallelism(decodeParallelism)
-                    .keyBy(Event::countSeriesKey, Types.STRING)
-                    .window(TumblingEventTimeWindows.of(window))
-                    .allowedLateness(lateness)
-                    .trigger(new FinalCountTrigger(lateness.toMillis()))
-                    .sideOutputLateData(LATE_EVENTS)
-                    .aggregate(new EventCountAggregate(), new EventCountWindowFunction(
-                            conf.get(ValidationOptions.TIMESTAMP_PRECISION) == TimestampPrecision.MILLISECONDS))
-                    .uid(EVENT_COUNTS_UID)
-                    .name("Event counts")
-                    .setParallelism(eventsParallelism);
-            rejects = rejects.union(counts.getSideOutput(LATE_EVENTS)
-                    .process(new LateEventFunction(window.toMillis(), lateness.toMillis(),
-                            conf.get(DeadLetterOptions.MAX_ITEM_CHARS)))
-                    .uid(LATE_EVENTS_UID)
-                    .name("Late events")
-                    .setParallelism(eventsParallelism));
+        if (parts.decoder().emitsEvents()) {
+            SingleOutputStreamOperator<DataPoint> counts =
+                    eventStages(decoded.getSideOutput(ReportDecodeFunction.EVENTS));
             points = points.union(counts);
-            if (annotationSink != null) {
-                // partitioned by second: one subtask, one request at a time, writes a second's annotation
-                events.keyBy(Event::second, Types.LONG)
-                        .sinkTo(annotationSink)
-                        .uid(ANNOTATION_SINK_UID)
-                        .name("Event annotations")
-                        .setParallelism(eventsParallelism);
-            }
-            if (eventsSink != null) {
-                events.sinkTo(eventsSink)
-                        .uid(EVENTS_SINK_UID)
-                        .name("Events topic")
-                        .setParallelism(eventsParallelism);
-            }
+            rejects = rejects.union(lateEvents(counts));
         }
-
-        if (conf.get(SeriesOptions.ENABLED)) {
-            SingleOutputStreamOperator<DataPoint> guarded = points
-                    .keyBy(DataPoint::seriesId, SeriesIdTypeInfoFactory.TYPE)
-                    .transform("Series guard", DataPointTypeInfoFactory.TYPE, PipelineComponents.seriesGuard(conf))
-                    .uid(SERIES_UID)
-                    .name("Series guard")
-                    .setParallelism(parallelism(conf, ParallelismOptions.SERIES, defaultParallelism));
-            rejects = rejects.union(guarded.getSideOutput(SeriesGuardOperator.REJECTS));
+        if (settings.series().isPresent()) {
+            SingleOutputStreamOperator<DataPoint> guarded = series(points, settings.series().get());
             points = guarded;
+            rejects = rejects.union(guarded.getSideOutput(SeriesGuardOperator.REJECTS));
         }
-
-        int seriesParallelism = parallelism(conf, ParallelismOptions.SERIES, defaultParallelism);
-        DataStream<DataPoint> described = points;
-        MetadataSettings.fromConfiguration(conf).ifPresent(metadata -> MetadataStage.attach(described, metadata,
-                MetadataStage.kafkaSink(conf), seriesParallelism));
-        int deadLetterParallelism = parallelism(conf, ParallelismOptions.DEAD_LETTER, defaultParallelism);
-        UidWatchOperator<Reject> uidWatch = UidWatchOperator.fromConfiguration(conf);
-        if (uidWatch != null) {
-            // a pass-through on the (small) reject stream: subtask 0 polls the TSDs whatever else runs
-            rejects = rejects.transform("UID watch", rejects.getType(), uidWatch)
-                    .uid(UidWatchOperator.UID)
-                    .name("UID watch")
-                    .setParallelism(deadLetterParallelism);
+        if (settings.metadata().isPresent() && parts.metadataSink().isPresent()) {
+            MetadataStage.attach(points, settings.metadata().get(), parts.metadataSink().get(),
+                    parallelism(Parallelism::series));
         }
-        points.sinkTo(tsdbSink)
-                .uid(SINK_UID)
-                .name("OpenTSDB")
-                .setParallelism(parallelism(conf, ParallelismOptions.SINK, defaultParallelism));
-        rejects.sinkTo(deadLetterSink)
-                .uid(DEAD_LETTER_UID)
-                .name("Dead-letter topic")
-                .setParallelism(deadLetterParallelism);
+        sinks(points, uidWatch(rejects));
     }
 
-    private static int parallelism(ReadableConfig conf, ConfigOption<Integer> option, int fallback) {
-        return conf.getOptional(option).orElse(fallback);
+    /** A pass-through on the (small) reject stream: its subtask 0 polls the TSDs' UID figures, whatever else runs. */
+    private DataStream<Reject> uidWatch(DataStream<Reject> rejects) {
+        if (settings.uidWatch().isEmpty()) {
+            return rejects;
+        }
+        return rejects.transform("UID watch", rejects.getType(), new UidWatchOperator<>(settings.uidWatch().get()))
+                .uid(UidWatchOperator.UID)
+                .name("UID watch")
+                .setParallelism(parallelism(Parallelism::deadLetter));
+    }
+
+    /** Reports into points, events and rejects (side outputs), with the channel topic broadcast when there is one. */
+    private SingleOutputStreamOperator<DataPoint> decode() {
+        DataStream<RawRecord> raw = env
+                .fromSource(parts.reportSource(), WatermarkStrategy.noWatermarks(), "Kafka reports")
+                .uid(SOURCE_UID)
+                .setParallelism(parallelism(Parallelism::source));
+        // the decode functions take null for "no channel topic to read when a subtask opens"
+        ChannelTopicLoader loader = parts.channelLoader().orElse(null);
+        SingleOutputStreamOperator<DataPoint> decoded;
+        if (parts.channelSource().isPresent()) {
+            // one reader is plenty for a small compacted topic; the broadcast takes every record to every subtask
+            BroadcastStream<ChannelUpdate> channels = env
+                    .fromSource(parts.channelSource().get(), WatermarkStrategy.noWatermarks(), "Kafka channels")
+                    .uid(CHANNEL_SOURCE_UID)
+                    .setParallelism(1)
+                    .broadcast(ChannelDecodeFunction.CHANNELS);
+            decoded = raw.connect(channels).process(new ChannelDecodeFunction(parts.decoder(), loader));
+        } else {
+            decoded = raw.process(new ReportDecodeFunction(parts.decoder(), loader));
+        }
+        return decoded.uid(DECODE_UID).name("Decode and validate").setParallelism(parallelism(Parallelism::decode));
+    }
+
+    /** The event clock and the count windows; the events also go to the annotation and events sinks there are. */
+    private SingleOutputStreamOperator<DataPoint> eventStages(DataStream<Event> events) {
+        PipelineSettings.EventSettings s = settings.events();
+        SingleOutputStreamOperator<DataPoint> counts = events
+                .assignTimestampsAndWatermarks(new EventWatermarks(s.outOfOrderness(), s.idleTimeout()))
+                .uid(EVENT_TIME_UID)
+                .name("Event time")
+                .setParallelism(parallelism(Parallelism::decode))
+                .keyBy(Event::countSeriesKey, Types.STRING)
+                .window(TumblingEventTimeWindows.of(s.window()))
+                .allowedLateness(s.allowedLateness())
+                .trigger(new FinalCountTrigger(s.allowedLateness().toMillis()))
+                .sideOutputLateData(LATE_EVENTS)
+                .aggregate(new EventCountAggregate(),
+                        new EventCountWindowFunction(s.precision() == TimestampPrecision.MILLISECONDS))
+                .uid(EVENT_COUNTS_UID)
+                .name("Event counts")
+                .setParallelism(parallelism(Parallelism::events));
+        // partitioned by second: one subtask, one request at a time, writes a second's annotation
+        parts.annotationSink().ifPresent(sink -> events.keyBy(Event::second, Types.LONG)
+                .sinkTo(sink)
+                .uid(ANNOTATION_SINK_UID)
+                .name("Event annotations")
+                .setParallelism(parallelism(Parallelism::events)));
+        parts.eventsSink().ifPresent(sink -> events.sinkTo(sink)
+                .uid(EVENTS_SINK_UID)
+                .name("Events topic")
+                .setParallelism(parallelism(Parallelism::events)));
+        return counts;
+    }
+
+    /** The events that came after their count window closed, as rejects. */
+    private DataStream<Reject> lateEvents(SingleOutputStreamOperator<DataPoint> counts) {
+        PipelineSettings.EventSettings s = settings.events();
+        return counts.getSideOutput(LATE_EVENTS)
+                .process(new LateEventFunction(s.window().toMillis(), s.allowedLateness().toMillis(),
+                        settings.maxItemChars()))
+                .uid(LATE_EVENTS_UID)
+                .name("Late events")
+                .setParallelism(parallelism(Parallelism::events));
+    }
+
+    /** The keyed series stage: duplicates dropped, conflicting ones rejected (a side output). */
+    private SingleOutputStreamOperator<DataPoint> series(
+            DataStream<DataPoint> points, PipelineSettings.SeriesSettings series) {
+        SeriesGuardOperator guard = new SeriesGuardOperator(series.window(), series.ttl(), settings.maxItemChars());
+        return points.keyBy(DataPoint::seriesId, SeriesIdTypeInfoFactory.TYPE)
+                .transform("Series guard", DataPointTypeInfoFactory.TYPE, guard)
+                .uid(SERIES_UID)
+                .name("Series guard")
+                .setParallelism(parallelism(Parallelism::series));
+    }
+
+    private void sinks(DataStream<DataPoint> points, DataStream<Reject> rejects) {
+        points.sinkTo(parts.tsdbSink())
+                .uid(SINK_UID)
+                .name("OpenTSDB")
+                .setParallelism(parallelism(Parallelism::sink));
+        rejects.sinkTo(parts.deadLetterSink())
+                .uid(DEAD_LETTER_UID)
+                .name("Dead-letter topic")
+                .setParallelism(parallelism(Parallelism::deadLetter));
+    }
+
+    /** A stage's parallelism: its own, else {@code parallelism.default}, else the environment's. */
+    private int parallelism(Function<Parallelism, Optional<Integer>> stage) {
+        Parallelism p = settings.parallelism();
+        return stage.apply(p).or(p::defaults).orElseGet(env::getParallelism);
     }
 }

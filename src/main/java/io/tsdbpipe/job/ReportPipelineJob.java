@@ -1,6 +1,5 @@
 package io.tsdbpipe.job;
 
-
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -8,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job's entry point: {@code ReportPipelineJob [--config FILE] [--key value]...}. Reads the configuration, builds the
- * real Kafka source, OpenTSDB sink and dead-letter sink, and runs {@link ReportPipeline}. Submitted to a cluster with
+ * real parts ({@link PipelineParts}) and runs {@link ReportPipeline}. Submitted to a cluster with
  * {@code flink run}, or run embedded (scripts/run-local.sh) when Flink is on the classpath.
  */
 public final class ReportPipelineJob {
@@ -33,16 +32,16 @@ public final class ReportPipelineJob {
         env.execute(conf.get(JobOptions.NAME));
     }
 
-    /** The execution environment with the real job built in: Kafka source, OpenTSDB and dead-letter sinks. */
+    /** The execution environment with the real job built in: Kafka sources, OpenTSDB and Kafka sinks. */
     public static StreamExecutionEnvironment environment(Configuration conf) {
+        return environment(conf, PipelineParts.fromConfiguration(conf));
+    }
+
+    /** The execution environment with the job built in from these parts (tests replace some of the real ones). */
+    public static StreamExecutionEnvironment environment(Configuration conf, PipelineParts parts) {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
-        ReportPipeline.build(
-                env,
-                conf,
-                PipelineComponents.kafkaSource(conf),
-                PipelineComponents.tsdbSink(conf),
-                PipelineComponents.deadLetterSink(conf));
+        ReportPipeline.build(env, PipelineSettings.fromConfiguration(conf), parts);
         return env;
     }
 }

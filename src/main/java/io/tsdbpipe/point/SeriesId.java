@@ -16,18 +16,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * give 3 x 10^-8 for a million, too close for a silent merge).
  */
 @TypeInfo(SeriesIdTypeInfoFactory.class)
-public final class SeriesId {
+public record SeriesId(long high, long low) {
 
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
-
-    private final long high;
-    private final long low;
-
-    public SeriesId(long high, long low) {
-        this.high = high;
-        this.low = low;
-    }
 
     /** The id of the series of {@code metric} with {@code sortedTags} ({@code [k0, v0, ...]}, sorted by key). */
     public static SeriesId of(String metric, String[] sortedTags) {
@@ -37,19 +29,6 @@ public final class SeriesId {
             h.string(t);
         }
         return h.finish();
-    }
-
-    public long high() {
-        return high;
-    }
-
-    public long low() {
-        return low;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SeriesId && ((SeriesId) o).high == high && ((SeriesId) o).low == low;
     }
 
     /** Deterministic (Flink assigns key groups from it): the hash's first half is uniformly spread already. */

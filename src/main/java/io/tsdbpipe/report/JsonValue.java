@@ -261,15 +261,19 @@ final class JsonValue {
 
     /**
      * Reads a tags object into the builder: strings, numbers and booleans as their text, nulls dropped. Returns the
-     * first rule broken, or null; the rest of the object is read either way.
+     * item's first problem: {@code problem} (one found before) when not null, else the first rule the tags break, or
+     * null; the rest of the object is read either way.
      */
-    static InvalidPointException readTags(JsonParser p, PointRules rules, TagsBuilder tags) throws IOException {
+    static InvalidPointException readTags(
+            JsonParser p, PointRules rules, TagsBuilder tags, InvalidPointException problem) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return null;
+            return problem;
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return new InvalidPointException(RejectReason.INVALID_TAG, "tags must be a JSON object");
+            return problem != null
+                    ? problem
+                    : new InvalidPointException(RejectReason.INVALID_TAG, "tags must be a JSON object");
         }
         InvalidPointException first = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -284,6 +288,6 @@ final class JsonValue {
                 }
             }
         }
-        return first;
+        return problem != null ? problem : first;
     }
 }

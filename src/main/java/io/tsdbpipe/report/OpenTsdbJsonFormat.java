@@ -20,6 +20,9 @@ public final class OpenTsdbJsonFormat implements ReportFormat {
 
     public static final String NAME = "opentsdb";
 
+    private static final ItemArray ELEMENTS = new ItemArray("element", "the array", RejectReason.UNKNOWN_FORMAT);
+
+    private transient ItemArray.ItemReader elements;
     private transient JsonValue timestamp;
     private transient JsonValue value;
 
@@ -75,10 +78,7 @@ public final class OpenTsdbJsonFormat implements ReportFormat {
                     break;
                 case "tags":
                     hasTags = v != JsonToken.VALUE_NULL;
-                    InvalidPointException e = JsonValue.readTags(p, ctx.rules(), tags);
-                    if (problem == null) {
-                        problem = e;
-                    }
+                    problem = JsonValue.readTags(p, ctx.rules(), tags, problem);
                     break;
                 default:
                     p.skipChildren();
@@ -104,19 +104,12 @@ public final class OpenTsdbJsonFormat implements ReportFormat {
 
     @Override
     public void decodeArray(JsonParser p, DecodeContext ctx) throws IOException {
-        int index = 0;
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
-            int start = DecodeContext.tokenStart(p);
-            if (t != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                ctx.reject(
-                        RejectReason.UNKNOWN_FORMAT,
-                        "element " + index + " of the array is not a JSON object",
-                        ctx.itemText(start, p));
-                continue;
-            }
-            p.nextToken();
-            decodePoint(p, ctx, start);
+        if (elements == null) {
+            elements = (q, c, start, index) -> {
+                q.nextToken();
+                decodePoint(q, c, start);
+            };
         }
+        ELEMENTS.read(p, ctx, elements);
     }
 }

@@ -32,7 +32,7 @@ import java.util.TreeSet;
 
 /**
  * Turns one raw report into datapoints, events and rejects: a topic bound to a mapping goes through that mapping;
- * otherwise the shape is detected from the first top-level field a format claims (report-protocols.md), that format
+ * otherwise the shape is detected from the first top-level field a format claims (docs/report-protocols.md section 1), that format
  * reads it, and an object no format claims is offered to the mappings tried in order. Guarantees that every report
  * yields at least one of the three. Used by the Flink decode functions and by the dry run alike. Not thread-safe: one
  * per operator instance.
@@ -91,12 +91,17 @@ public final class ReportDecoder implements Serializable {
         init();
     }
 
+    /** Whether an enabled format emits events (BlueKing's): then the topology has its event stages. */
+    public boolean emitsEvents() {
+        return hasFormat(BlueKingReportFormat.NAME);
+    }
+
     /** The channels of the configuration. */
     public StaticChannels staticChannels() {
         return staticChannels;
     }
 
-    /** Whether a format that emits events (BlueKing) is enabled. */
+    /** Whether the format named {@code name} (see {@link ReportFormat#name()}) is enabled. */
     public boolean hasFormat(String name) {
         return formats.stream().anyMatch(f -> f.name().equals(name));
     }

@@ -21,7 +21,7 @@ public interface ReportFormat extends Serializable {
     Set<String> topLevelFields();
 
     /**
-     * The top-level fields that identify this format per report-protocols.md (OpenTSDB JSON: {@code metric}, although
+     * The top-level fields that identify this format per docs/report-protocols.md section 1 (OpenTSDB JSON: {@code metric}, although
      * it also claims {@code timestamp}, {@code value} and {@code tags}, so that fields in any order reach it). An object
      * with none of any format's identifying fields is offered to the mappings tried in order first.
      */

@@ -7,23 +7,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The report formats the job knows, by the name {@code formats.enabled} gives them. A new format is one class
- * implementing {@link ReportFormat} plus one line here.
+ * implementing {@link ReportFormat} (with a factory that reads its settings from the configuration, its keys in
+ * {@link FormatOptions}) plus one line here.
  */
 public final class ReportFormats {
 
     private static final Map<String, Function<ReadableConfig, ReportFormat>> FORMATS = new LinkedHashMap<>();
 
     static {
-        FORMATS.put(TbdsReportFormat.NAME, conf -> new TbdsReportFormat(
-                conf.get(FormatOptions.TBDS_SEPARATOR),
-                conf.getOptional(FormatOptions.TBDS_HOSTNAME_PATTERN).map(Pattern::compile).orElse(null)));
+        FORMATS.put(TbdsReportFormat.NAME, TbdsReportFormat::fromConfiguration);
         FORMATS.put(OpenTsdbJsonFormat.NAME, conf -> new OpenTsdbJsonFormat());
-        FORMATS.put(BlueKingReportFormat.NAME,
-                conf -> new BlueKingReportFormat(conf.get(FormatOptions.BLUEKING_MAX_FUTURE).toMillis()));
+        FORMATS.put(BlueKingReportFormat.NAME, BlueKingReportFormat::fromConfiguration);
     }
 
     private ReportFormats() {}

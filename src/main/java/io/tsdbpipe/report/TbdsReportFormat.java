@@ -4,6 +4,8 @@ import io.tsdbpipe.point.InvalidPointException;
 import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TagsBuilder;
 
+import org.apache.flink.configuration.ReadableConfig;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
@@ -28,9 +30,12 @@ public final class TbdsReportFormat implements ReportFormat {
 
     public static final String NAME = "tbds";
 
+    private static final ItemArray ITEMS = new ItemArray("item", "metrics", RejectReason.MISSING_FIELD);
+
     private final String separator;
     private final Pattern hostnamePattern;
 
+    private transient ItemArray.ItemReader items;
     private transient JsonEntries entryReader;
     /**
      * The timestamps of the previous item's entries in this report, by position: the items of a report usually share
@@ -49,6 +54,13 @@ public final class TbdsReportFormat implements ReportFormat {
         this.hostnamePattern = hostnamePattern;
     }
 
+    /** The format with its settings from the configuration ({@link FormatOptions}). */
+    public static TbdsReportFormat fromConfiguration(ReadableConfig conf) {
+        return new TbdsReportFormat(
+                conf.get(FormatOptions.TBDS_SEPARATOR),
+                conf.getOptional(FormatOptions.TBDS_HOSTNAME_PATTERN).map(Pattern::compile).orElse(null));
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -64,34 +76,18 @@ public final class TbdsReportFormat implements ReportFormat {
         if (tsNames == null) {
             tsNames = new String[16];
             tsValues = new long[16];
+            items = this::decodeItem;
         }
         Arrays.fill(tsNames, 0, tsCount, null);
         tsCount = 0;
         for (JsonToken t = p.currentToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
             String field = p.currentName();
-            JsonToken v = p.nextToken();
+            p.nextToken();
             if (!"metrics".equals(field)) {
                 p.skipChildren();
                 continue;
             }
-            if (v != JsonToken.START_ARRAY) {
-                p.skipChildren();
-                ctx.reject(RejectReason.MISSING_FIELD, "metrics must be a JSON array of items", ctx.payloadText());
-                continue;
-            }
-            int index = 0;
-            for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken(), index++) {
-                int start = DecodeContext.tokenStart(p);
-                if (item != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    ctx.reject(
-                            RejectReason.MISSING_FIELD,
-                            "item " + index + " of metrics is not a JSON object",
-                            ctx.itemText(start, p));
-                    continue;
-                }
-                decodeItem(p, ctx, start, index);
-            }
+            ITEMS.readField(p, ctx, items);
         }
     }
 
@@ -129,10 +125,7 @@ public final class TbdsReportFormat implements ReportFormat {
                     }
                     break;
                 case "tags":
-                    InvalidPointException e = JsonValue.readTags(p, ctx.rules(), tags);
-                    if (problem == null) {
-                        problem = e;
-                    }
+                    problem = JsonValue.readTags(p, ctx.rules(), tags, problem);
                     break;
                 default:
                     p.skipChildren();

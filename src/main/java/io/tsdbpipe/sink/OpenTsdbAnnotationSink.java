@@ -14,9 +14,9 @@ import java.util.Collections;
 
 /**
  * Writes BlueKing events into OpenTSDB's global annotations ({@code /api/annotation}), one annotation per second that
- * carries every event of that second (see {@link OpenTsdbAnnotationWriter} and {@link AnnotationMerge}). Same
- * endpoints, credentials, gzip, timeouts, retries and dead-lettering as the {@link OpenTsdbSink} it is built from
- * ({@link OpenTsdbSinkBuilder#buildAnnotationSink}); one request in flight per subtask, so that one second is never
+ * carries every event of that second (see {@link OpenTsdbAnnotationWriter} and {@link AnnotationMerge}). Takes the
+ * same {@link OpenTsdbSinkSettings} as the {@link OpenTsdbSink} (endpoints, credentials, gzip, timeouts, retries,
+ * dead-lettering); built by {@link #builder()}. One request in flight per subtask, so that one second is never
  * written by two requests at once. Its input must be partitioned by the events' second.
  */
 public class OpenTsdbAnnotationSink extends OpenTsdbAsyncSinkBase<Event, AnnotationEntry> {
@@ -27,27 +27,28 @@ public class OpenTsdbAnnotationSink extends OpenTsdbAsyncSinkBase<Event, Annotat
     static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
     static final int MAX_EVENT_BYTES = 1024 * 1024;
 
-    private final OpenTsdbWriterSettings settings;
+    private final OpenTsdbSinkSettings settings;
     private final AnnotationLimits limits;
 
+    /** Checked by {@link OpenTsdbAnnotationSinkBuilder#build()}. */
     OpenTsdbAnnotationSink(
-            OpenTsdbWriterSettings settings,
-            AnnotationLimits limits,
-            int maxBufferedEvents,
-            Duration maxTimeInBuffer,
-            long frameworkTimeoutMillis) {
+            OpenTsdbSinkSettings settings, AnnotationLimits limits, int maxBufferedEvents, Duration maxTimeInBuffer) {
         super(
-                new AnnotationElementConverter(limits.maxContentChars),
+                new AnnotationElementConverter(limits.maxContentChars()),
                 MAX_BATCH_EVENTS,
                 1,
-                Math.max(maxBufferedEvents, MAX_BATCH_EVENTS + 1),
+                maxBufferedEvents,
                 MAX_BATCH_BYTES,
                 maxTimeInBuffer.toMillis(),
                 MAX_EVENT_BYTES,
-                frameworkTimeoutMillis,
+                settings.frameworkTimeoutMillis(),
                 false);
         this.settings = settings;
         this.limits = limits;
+    }
+
+    public static OpenTsdbAnnotationSinkBuilder builder() {
+        return new OpenTsdbAnnotationSinkBuilder();
     }
 
     @Override

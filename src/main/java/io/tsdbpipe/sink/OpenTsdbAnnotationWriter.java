@@ -55,7 +55,7 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
             ElementConverter<Event, AnnotationEntry> elementConverter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            OpenTsdbWriterSettings settings,
+            OpenTsdbSinkSettings settings,
             AnnotationLimits limits,
             Collection<BufferedRequestState<AnnotationEntry>> states) {
         super(elementConverter, context, configuration, settings, states,
@@ -149,8 +149,8 @@ class OpenTsdbAnnotationWriter extends OpenTsdbHttpWriter<Event, AnnotationEntry
             JsonNode stored,
             List<AnnotationEntry> group,
             AtomicInteger remaining) {
-        AnnotationMerge.Result merged = AnnotationMerge.merge(second, stored, group, limits.maxEvents,
-                limits.maxBytes, settings.maxBatchBytes, this::wireSize);
+        AnnotationMerge.Result merged = AnnotationMerge.merge(second, stored, group, limits.maxEvents(),
+                limits.maxBytes(), settings.maxBatchBytes, this::wireSize);
         if (merged.body == null) {
             metrics.written.inc(merged.alreadyPresent);
             done(call, remaining);

@@ -80,7 +80,7 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
 
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    final OpenTsdbWriterSettings settings;
+    final OpenTsdbSinkSettings settings;
     final EndpointSelector endpoints;
     final OpenTsdbSinkMetrics metrics;
     private final ExponentialBackoff backoff;
@@ -119,7 +119,7 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
             ElementConverter<InputT, EntryT> elementConverter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            OpenTsdbWriterSettings settings,
+            OpenTsdbSinkSettings settings,
             Collection<BufferedRequestState<EntryT>> states,
             BatchCreator<EntryT> batchCreator,
             String path,
@@ -634,7 +634,7 @@ abstract class OpenTsdbHttpWriter<InputT, EntryT extends Serializable> extends A
         return error;
     }
 
-    private static String[] headers(OpenTsdbWriterSettings s) {
+    private static String[] headers(OpenTsdbSinkSettings s) {
         List<String> h = new ArrayList<>(4);
         if (s.basicAuthUsername != null) {
             String token = s.basicAuthUsername + ':' + s.basicAuthPassword;

@@ -8,56 +8,29 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One datapoint as the sink buffers, checkpoints and sends it: its /api/put JSON object, rendered once by the
- * {@link OpenTsdbElementConverter}, and the Kafka record it came from (to dead-letter it if OpenTSDB refuses it).
- * The JSON also identifies the point in a {@code ?details} answer ({@link PutKey}).
+ * One datapoint as the sink buffers, checkpoints and sends it: its /api/put JSON object (UTF-8, shared: do not
+ * modify), rendered once by the {@link OpenTsdbElementConverter}, and the Kafka record it came from (to dead-letter it
+ * if OpenTSDB refuses it). The JSON also identifies the point in a {@code ?details} answer ({@link PutKey}).
  *
- * <p>The attempt count only paces retries (backoff); it is not checkpointed. The time OpenTSDB first refused the point
- * on its own with a retryable error (wall clock, 0 for never) bounds its retries ({@code sink.opentsdb.max-retry-time})
- * and is checkpointed. Neither is part of equality.
+ * <p>The attempt count (how many times the point was sent and had to be retried) only paces retries (backoff); it is
+ * not checkpointed. The time OpenTSDB first refused the point on its own with a retryable error (wall clock, 0 for
+ * never) bounds its retries ({@code sink.opentsdb.max-retry-time}) and is checkpointed. Neither is part of equality.
  */
-public final class OpenTsdbPutEntry implements Serializable {
+public record OpenTsdbPutEntry(byte[] jsonBytes, Origin origin, int attempts, long firstRefusalMillis)
+        implements Serializable {
 
-    private static final long serialVersionUID = 1L;
-
-    private final byte[] json;
-    private final Origin origin;
-    private final int attempts;
-    private final long firstRefusalMillis;
+    public OpenTsdbPutEntry {
+        Objects.requireNonNull(jsonBytes, "json");
+        Objects.requireNonNull(origin, "origin");
+    }
 
     public OpenTsdbPutEntry(byte[] json, Origin origin) {
         this(json, origin, 0, 0L);
     }
 
-    OpenTsdbPutEntry(byte[] json, Origin origin, int attempts, long firstRefusalMillis) {
-        this.json = Objects.requireNonNull(json, "json");
-        this.origin = Objects.requireNonNull(origin, "origin");
-        this.attempts = attempts;
-        this.firstRefusalMillis = firstRefusalMillis;
-    }
-
-    /** The UTF-8 JSON object; shared, do not modify. */
-    byte[] jsonBytes() {
-        return json;
-    }
-
     /** The JSON object as text (for dead letters and logs). */
     public String json() {
-        return new String(json, StandardCharsets.UTF_8);
-    }
-
-    public Origin origin() {
-        return origin;
-    }
-
-    /** How many times this point was sent and had to be retried. */
-    public int attempts() {
-        return attempts;
-    }
-
-    /** When OpenTSDB first refused this point on its own with a retryable error (epoch ms), or 0. */
-    long firstRefusalMillis() {
-        return firstRefusalMillis;
+        return new String(jsonBytes, StandardCharsets.UTF_8);
     }
 
     /**
@@ -67,29 +40,24 @@ public final class OpenTsdbPutEntry implements Serializable {
      */
     OpenTsdbPutEntry retried(long refusedAtMillis) {
         long first = firstRefusalMillis != 0 ? firstRefusalMillis : refusedAtMillis;
-        return new OpenTsdbPutEntry(json, origin, attempts + 1, first);
+        return new OpenTsdbPutEntry(jsonBytes, origin, attempts + 1, first);
     }
 
     /** What this point adds to an uncompressed request body: its JSON plus the separating comma. */
     long sizeInBytes() {
-        return json.length + 1L;
+        return jsonBytes.length + 1L;
     }
 
+    /** The JSON's content and the origin; not the retry state. */
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof OpenTsdbPutEntry)) {
-            return false;
-        }
-        OpenTsdbPutEntry that = (OpenTsdbPutEntry) o;
-        return Arrays.equals(json, that.json) && origin.equals(that.origin);
+        return this == o || o instanceof OpenTsdbPutEntry that
+                && Arrays.equals(jsonBytes, that.jsonBytes) && origin.equals(that.origin);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(json) + origin.hashCode();
+        return 31 * Arrays.hashCode(jsonBytes) + origin.hashCode();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.tsdbpipe.sink;
 
-import io.tsdbpipe.deadletter.DeadLetterPublisherFactory;
 import io.tsdbpipe.point.DataPoint;
 
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -9,18 +8,9 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-
-import static org.apache.flink.util.Preconditions.checkArgument;
-import static org.apache.flink.util.Preconditions.checkNotNull;
 
 /**
  * Writes {@link DataPoint}s to OpenTSDB 2.4 over HTTP ({@code POST /api/put?details}), on Flink's Async Sink framework.
@@ -42,118 +32,32 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
  *       other 4xx, or a TLS certificate that does not validate.
  * </ul>
  *
- * Metrics: {@link OpenTsdbSinkMetrics}. Settings: {@link OpenTsdbSinkOptions}, {@link OpenTsdbSinkBuilder}.
+ * Metrics: {@link OpenTsdbSinkMetrics}. Settings: {@link OpenTsdbSinkOptions}, {@link OpenTsdbSinkBuilder}, {@link OpenTsdbSinkSettings}.
  */
 public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEntry> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Headers the JDK HTTP client sets itself and refuses from callers. */
-    private static final Set<String> RESTRICTED_HEADERS =
-            Set.of("connection", "content-length", "expect", "host", "upgrade", "content-encoding", "content-type");
+    private final OpenTsdbSinkSettings settings;
 
-    private final OpenTsdbWriterSettings settings;
-
+    /** Checked by {@link OpenTsdbSinkBuilder#build()}. */
     OpenTsdbSink(
             int maxBatchPoints,
             int maxInFlightRequests,
             int maxBufferedPoints,
             Duration maxTimeInBuffer,
-            List<String> endpoints,
-            int maxBatchBytes,
-            boolean gzip,
-            boolean sync,
-            Duration syncTimeout,
-            Duration requestTimeout,
-            Duration retryInitialBackoff,
-            Duration retryMaxBackoff,
-            Duration maxRetryTime,
-            Duration endpointCooldown,
-            String basicAuthUsername,
-            String basicAuthPassword,
-            String authHeaderName,
-            String authHeaderValue,
-            DeadLetterPublisherFactory deadLetterPublisherFactory,
-            int deadLetterMaxItemChars) {
+            OpenTsdbSinkSettings settings) {
         super(
                 new OpenTsdbElementConverter(),
                 maxBatchPoints,
                 maxInFlightRequests,
                 maxBufferedPoints,
-                Math.max(1, RequestSizer.rawLimit(maxBatchBytes, gzip)),
+                Math.max(1, RequestSizer.rawLimit(settings.maxBatchBytes, settings.gzip)),
                 maxTimeInBuffer.toMillis(),
                 OpenTsdbSinkWriter.MAX_ACCOUNTED_ENTRY_BYTES,
-                frameworkTimeoutMillis(requestTimeout, retryMaxBackoff),
+                settings.frameworkTimeoutMillis(),
                 false);
-        String p = OpenTsdbSinkOptions.PREFIX;
-        checkArgument(maxBatchPoints > 0, "%smax-batch-points must be positive, was %s", p, maxBatchPoints);
-        checkArgument(
-                maxBatchBytes >= RequestSizer.MIN_WIRE_BYTES,
-                "%smax-batch-bytes must be at least %s bytes (a request holds at least one point), was %s",
-                p, RequestSizer.MIN_WIRE_BYTES, maxBatchBytes);
-        checkArgument(
-                maxBatchBytes <= Integer.MAX_VALUE / RequestSizer.MAX_GZIP_RATIO,
-                "%smax-batch-bytes is too large: %s", p, maxBatchBytes);
-        checkArgument(maxInFlightRequests > 0,
-                "%smax-in-flight-requests must be positive, was %s", p, maxInFlightRequests);
-        checkArgument(
-                maxBufferedPoints > maxBatchPoints,
-                "%smax-buffered-points (%s) must be greater than %smax-batch-points (%s)",
-                p, maxBufferedPoints, p, maxBatchPoints);
-        checkPositive(maxTimeInBuffer, "max-time-in-buffer");
-        checkArgument(maxTimeInBuffer.toMillis() > 0, "%smax-time-in-buffer must be at least 1 ms", p);
-        checkPositive(requestTimeout, "request-timeout");
-        checkPositive(retryInitialBackoff, "retry.initial-backoff");
-        checkPositive(retryMaxBackoff, "retry.max-backoff");
-        checkArgument(
-                retryMaxBackoff.compareTo(retryInitialBackoff) >= 0,
-                "%sretry.max-backoff (%s) must not be below %sretry.initial-backoff (%s)",
-                p, retryMaxBackoff, p, retryInitialBackoff);
-        checkPositive(maxRetryTime, "max-retry-time");
-        checkArgument(endpointCooldown != null && !endpointCooldown.isNegative(),
-                "%sendpoint-cooldown must not be negative, was %s", p, endpointCooldown);
-        if (sync) {
-            checkPositive(syncTimeout, "sync-timeout");
-            checkArgument(
-                    requestTimeout.compareTo(syncTimeout) > 0,
-                    "%srequest-timeout (%s) must be longer than %ssync-timeout (%s), or every slow sync write "
-                            + "times out on the client first",
-                    p, requestTimeout, p, syncTimeout);
-        }
-        checkArgument((basicAuthUsername == null) == (basicAuthPassword == null),
-                "%sauth.basic.username and %sauth.basic.password must be set together", p, p);
-        checkArgument((authHeaderName == null) == (authHeaderValue == null),
-                "%sauth.header.name and %sauth.header.value must be set together", p, p);
-        if (authHeaderName != null) {
-            checkArgument(!authHeaderName.isBlank() && authHeaderName.chars().allMatch(c -> c > 32 && c < 127
-                            && c != ':'),
-                    "%sauth.header.name is not a valid header name: '%s'", p, authHeaderName);
-            checkArgument(!RESTRICTED_HEADERS.contains(authHeaderName.toLowerCase(Locale.ROOT)),
-                    "%sauth.header.name cannot be '%s': the sink sets that header itself", p, authHeaderName);
-            checkArgument(basicAuthUsername == null || !authHeaderName.equalsIgnoreCase("Authorization"),
-                    "Set either %sauth.basic.* or an 'Authorization' %sauth.header.*, not both", p, p);
-        }
-        checkArgument(deadLetterMaxItemChars > 0,
-                "%sdead-letter.max-item-chars must be positive, was %s", p, deadLetterMaxItemChars);
-        checkNotNull(deadLetterPublisherFactory,
-                "A dead-letter publisher factory is required: the sink hands it the points OpenTSDB refuses");
-        this.settings = new OpenTsdbWriterSettings(
-                normalizeEndpoints(endpoints),
-                maxBatchBytes,
-                gzip,
-                sync,
-                syncTimeout,
-                requestTimeout,
-                retryInitialBackoff,
-                retryMaxBackoff,
-                maxRetryTime,
-                endpointCooldown,
-                basicAuthUsername,
-                basicAuthPassword,
-                authHeaderName,
-                authHeaderValue,
-                deadLetterPublisherFactory,
-                deadLetterMaxItemChars);
+        this.settings = settings;
     }
 
     public static OpenTsdbSinkBuilder builder() {
@@ -178,58 +82,7 @@ public class OpenTsdbSink extends OpenTsdbAsyncSinkBase<DataPoint, OpenTsdbPutEn
         return new OpenTsdbWriterStateSerializer();
     }
 
-    OpenTsdbWriterSettings settings() {
+    OpenTsdbSinkSettings settings() {
         return settings;
-    }
-
-    /** The annotation sink with this sink's endpoints, credentials, gzip, timeouts and retry settings. */
-    OpenTsdbAnnotationSink annotationSink(AnnotationLimits limits) {
-        return new OpenTsdbAnnotationSink(settings, limits, getMaxBufferedRequests(),
-                Duration.ofMillis(getMaxTimeInBufferMS()), getRequestTimeoutMS());
-    }
-
-    /**
-     * The framework's own request timeout is only a safety net (it would re-queue a batch whose handler never got
-     * called): the writer times requests out itself, and a batch may take a few requests one after another.
-     */
-    private static long frameworkTimeoutMillis(Duration requestTimeout, Duration retryMaxBackoff) {
-        long ms = 10 * (requestTimeout.toMillis() + retryMaxBackoff.toMillis());
-        return Math.max(60_000L, ms);
-    }
-
-    private static void checkPositive(Duration d, String key) {
-        checkArgument(d != null && !d.isNegative() && !d.isZero(),
-                "%s%s must be positive, was %s", OpenTsdbSinkOptions.PREFIX, key, d);
-    }
-
-    /** Checks each base URL and drops a trailing slash, so that the put URL is {@code base + "/api/put?..."}. */
-    static List<String> normalizeEndpoints(List<String> endpoints) {
-        String key = OpenTsdbSinkOptions.ENDPOINTS.key();
-        checkArgument(endpoints != null && !endpoints.isEmpty(), "%s is required: the base URLs of the TSDs", key);
-        List<String> result = new ArrayList<>(endpoints.size());
-        for (String raw : endpoints) {
-            String s = raw == null ? "" : raw.trim();
-            URI uri;
-            try {
-                uri = new URI(s);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException(key + ": '" + s + "' is not a URL: " + e.getMessage(), e);
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            checkArgument(scheme.equals("http") || scheme.equals("https"),
-                    "%s: '%s' must start with http:// or https://", key, s);
-            checkArgument(uri.getHost() != null, "%s: '%s' has no host", key, s);
-            checkArgument(uri.getRawQuery() == null && uri.getRawFragment() == null,
-                    "%s: '%s' must be a base URL without query or fragment (the sink adds /api/put?details)", key, s);
-            checkArgument(uri.getRawUserInfo() == null,
-                    "%s: '%s' must not carry credentials; use %sauth.basic.*", key, s, OpenTsdbSinkOptions.PREFIX);
-            while (s.endsWith("/")) {
-                s = s.substring(0, s.length() - 1);
-            }
-            checkArgument(!s.endsWith("/api/put"),
-                    "%s: '%s' must be the TSD's base URL, without /api/put", key, s);
-            result.add(s);
-        }
-        return result;
     }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Writes batches of datapoints to OpenTSDB's {@code POST /api/put?details} with {@link java.net.http.HttpClient#sendAsync}.
  *
  * <p>Each batch the framework hands over ends, through its single {@link ResultHandler} call, with every point either
- * acknowledged, refused for good (published as a {@link Reject} to the dead-letter publisher, before the handler is
+ * acknowledged, refused for good (published as a {@link io.tsdbpipe.deadletter.Reject} to the dead-letter publisher, before the handler is
  * called), or handed back for a retry. A batch may take several requests: the part that does not fit the wire limit,
  * and the halves of a batch refused without per-point details, are sent one after another under the same handler, so
  * the framework's in-flight limit also bounds the HTTP requests.
@@ -51,7 +51,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             ElementConverter<DataPoint, OpenTsdbPutEntry> elementConverter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            OpenTsdbWriterSettings settings,
+            OpenTsdbSinkSettings settings,
             Collection<BufferedRequestState<OpenTsdbPutEntry>> states) {
         this(elementConverter, context, configuration, settings, states,
                 new RequestSizer(settings.maxBatchBytes, settings.gzip));
@@ -61,7 +61,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
             ElementConverter<DataPoint, OpenTsdbPutEntry> elementConverter,
             WriterInitContext context,
             AsyncSinkWriterConfiguration configuration,
-            OpenTsdbWriterSettings settings,
+            OpenTsdbSinkSettings settings,
             Collection<BufferedRequestState<OpenTsdbPutEntry>> states,
             RequestSizer sizer) {
         super(elementConverter, context, configuration, settings, states, new OpenTsdbBatchCreator(sizer),
@@ -126,17 +126,7 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
         }
     }
 
-    private static final class RefusedAlone {
-        final OpenTsdbPutEntry entry;
-        final EndpointSelector.Endpoint endpoint;
-        final String message;
-
-        RefusedAlone(OpenTsdbPutEntry entry, EndpointSelector.Endpoint endpoint, String message) {
-            this.entry = entry;
-            this.endpoint = endpoint;
-            this.message = message;
-        }
-    }
+    private record RefusedAlone(OpenTsdbPutEntry entry, EndpointSelector.Endpoint endpoint, String message) {}
 
     /** Sends the next part of the batch, or ends the batch when none is left. */
     private void sendNext(BatchCall call) {
@@ -289,11 +279,11 @@ class OpenTsdbSinkWriter extends OpenTsdbHttpWriter<DataPoint, OpenTsdbPutEntry>
     private void settleRefusedAlone(BatchCall call) {
         for (RefusedAlone r : call.refusedAlone) {
             OpenTsdbAnswerClassifier.Decision d = OpenTsdbAnswerClassifier.refusedAlone(
-                    r.endpoint.toString(), r.message, call.tookPoints.contains(r.endpoint));
+                    r.endpoint().toString(), r.message(), call.tookPoints.contains(r.endpoint()));
             if (d.endpoint == OpenTsdbAnswerClassifier.EndpointAction.COOL_DOWN) {
-                markDown(r.endpoint, d.cause);
+                markDown(r.endpoint(), d.cause);
             }
-            apply(call, List.of(r.entry), d, false);
+            apply(call, List.of(r.entry()), d, false);
         }
         call.refusedAlone.clear();
     }

@@ -23,29 +23,7 @@ final class PutBodyEncoder {
     private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, 0};
 
     /** The body and how many entries (a prefix of the batch) it carries; 0 when the first entry alone is too big. */
-    static final class Encoded {
-        private final byte[] body;
-        private final int count;
-        private final long rawBytes;
-
-        Encoded(byte[] body, int count, long rawBytes) {
-            this.body = body;
-            this.count = count;
-            this.rawBytes = rawBytes;
-        }
-
-        byte[] body() {
-            return body;
-        }
-
-        int count() {
-            return count;
-        }
-
-        long rawBytes() {
-            return rawBytes;
-        }
-    }
+    record Encoded(byte[] body, int count, long rawBytes) {}
 
     private static final Encoded NOTHING = new Encoded(new byte[0], 0, 0);
 
@@ -102,7 +80,7 @@ final class PutBodyEncoder {
         }
     }
 
-    /** The largest k <= max with raw[k] <= limit. */
+    /** The largest {@code k <= max} with {@code raw[k] <= limit}. */
     private static int largestPrefix(long[] raw, long limit, int max) {
         int k = 0;
         while (k < max && raw[k + 1] <= limit) {

@@ -15,29 +15,18 @@ import java.util.TreeMap;
  * order, since the TSD echoes them from a HashMap). The TSD echoes the value as the text it received, so the value is
  * compared as text; {@link #withoutValue()} is the looser key used when that text does not match.
  */
-final class PutKey {
+record PutKey(String exact, String withoutValue) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final String exact;
-    private final String withoutValue;
-
-    private PutKey(String metric, String timestamp, String value, Map<String, String> sortedTags) {
+    private static PutKey of(String metric, String timestamp, String value, Map<String, String> sortedTags) {
         StringBuilder sb = new StringBuilder(64);
         sb.append(metric).append('\u0001').append(timestamp).append('\u0001');
         for (Map.Entry<String, String> t : sortedTags.entrySet()) {
             sb.append(t.getKey()).append('=').append(t.getValue()).append('\u0002');
         }
-        this.withoutValue = sb.toString();
-        this.exact = withoutValue + '\u0001' + value;
-    }
-
-    String exact() {
-        return exact;
-    }
-
-    String withoutValue() {
-        return withoutValue;
+        String withoutValue = sb.toString();
+        return new PutKey(withoutValue + '\u0001' + value, withoutValue);
     }
 
     /** The key of a point the sink rendered ({@link OpenTsdbElementConverter}); the value is kept as written. */
@@ -78,7 +67,7 @@ final class PutKey {
                         p.skipChildren();
                 }
             }
-            return new PutKey(metric, timestamp, value, tags);
+            return of(metric, timestamp, value, tags);
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable point JSON", e);
         }
@@ -92,7 +81,7 @@ final class PutKey {
             Map.Entry<String, JsonNode> t = it.next();
             tags.put(t.getKey(), t.getValue().asText());
         }
-        return new PutKey(
+        return of(
                 dp.path("metric").asText(""), dp.path("timestamp").asText(""), dp.path("value").asText(""), tags);
     }
 

@@ -10,68 +10,25 @@ import java.util.List;
 /**
  * OpenTSDB's answer to {@code POST /api/put?details}: {@code {"success":N,"failed":M,"errors":[{"datapoint":{..},
  * "error":".."}]}} (plus {@code "timeouts"} with {@code sync}).
- * Also reads the error text out of the other bodies a TSD (or a proxy in front of it) answers with.
+ * {@code timeouts} counts the points whose storage write did not finish within {@code sync_timeout} (0 without
+ * {@code sync}). Also reads the error text out of the other bodies a TSD (or a proxy in front of it) answers with.
  */
-final class PutResponse {
+record PutResponse(long success, long failed, long timeouts, List<PutError> errors) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int MAX_MESSAGE_CHARS = 500;
 
     /** One refused point: its echo (value as a string) and OpenTSDB's reason. */
-    static final class PutError {
-        private final JsonNode datapoint;
-        private final String error;
-
-        PutError(JsonNode datapoint, String error) {
-            this.datapoint = datapoint;
-            this.error = error;
-        }
-
-        JsonNode datapoint() {
-            return datapoint;
-        }
+    record PutError(JsonNode datapoint, String error) {
 
         /** The echoed point as JSON text, for a dead letter when it matches no sent point. */
         String datapointJson() {
             return datapoint.toString();
         }
 
-        String error() {
-            return error;
-        }
-
         PutKey key() {
             return PutKey.ofEcho(datapoint);
         }
-    }
-
-    private final long success;
-    private final long failed;
-    private final long timeouts;
-    private final List<PutError> errors;
-
-    private PutResponse(long success, long failed, long timeouts, List<PutError> errors) {
-        this.success = success;
-        this.failed = failed;
-        this.timeouts = timeouts;
-        this.errors = errors;
-    }
-
-    long success() {
-        return success;
-    }
-
-    long failed() {
-        return failed;
-    }
-
-    /** Points whose storage write did not finish within {@code sync_timeout}; 0 without {@code sync}. */
-    long timeouts() {
-        return timeouts;
-    }
-
-    List<PutError> errors() {
-        return errors;
     }
 
     /**

@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Produces realistic metric reports to a Kafka topic: TBDS reports and OpenTSDB put JSON, deterministically from a seed,
- * so that the datapoints they carry are known in advance (tests, benchmarks, demos). Run by {@code scripts/loadgen.sh}.
+ * Produces realistic metric reports to a Kafka topic (or the report gateway): TBDS reports and OpenTSDB put JSON, and on
+ * request BlueKing time series and events and mapped records (see Other formats), deterministically from a seed, so
+ * that the datapoints they carry are known in advance (tests, benchmarks, demos). Run by {@code scripts/loadgen.sh}.
  *
  * <p><b>The stream.</b> {@code --series N} series, each owned by one format ({@code --format mixed} alternates them).
  * Series {@code s} has a point at every {@code --interval} seconds from {@code --start-epoch}: round {@code r} gives the

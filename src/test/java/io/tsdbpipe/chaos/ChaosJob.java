@@ -2,7 +2,8 @@ package io.tsdbpipe.chaos;
 
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.PipelineComponents;
-import io.tsdbpipe.job.ReportPipeline;
+import io.tsdbpipe.job.PipelineParts;
+import io.tsdbpipe.job.ReportPipelineJob;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.sink.OpenTsdbSink;
 
@@ -51,14 +52,8 @@ final class ChaosJob implements AutoCloseable {
     static ChaosJob start(MiniCluster mini, Map<String, String> values, Function<OpenTsdbSink, Sink<DataPoint>> wrap)
             throws Exception {
         Configuration conf = JobConfig.of(values).configuration();
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
-        ReportPipeline.build(
-                env,
-                conf,
-                PipelineComponents.kafkaSource(conf),
-                wrap.apply(PipelineComponents.tsdbSink(conf)),
-                PipelineComponents.deadLetterSink(conf));
+        StreamExecutionEnvironment env = ReportPipelineJob.environment(conf,
+                PipelineParts.fromConfiguration(conf).withTsdbSink(wrap.apply(PipelineComponents.tsdbSink(conf))));
         ChaosJob job = new ChaosJob(mini, env.executeAsync(values.getOrDefault("job.name", "chaos")));
         job.await("job " + job.id() + " RUNNING", Duration.ofSeconds(60), job::running);
         return job;

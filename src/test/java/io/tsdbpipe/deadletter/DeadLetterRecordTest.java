@@ -1,7 +1,6 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
-import io.tsdbpipe.deadletter.RejectReason;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -53,6 +53,11 @@ class GatewayJarITCase {
             assertThat(gw.getEntry("log4j2.properties")).isNotNull();
             assertThat(job.stream().anyMatch(e -> e.getName().startsWith("io/netty/"))).isFalse();
             assertThat(job.stream().anyMatch(e -> e.getName().startsWith("org/apache/logging/"))).isFalse();
+            // the cluster loads neither the command-line tools nor the gateway
+            assertThat(job.getEntry("io/tsdbpipe/job/ReportPipelineJob.class")).isNotNull();
+            assertThat(job.stream().anyMatch(e -> e.getName().startsWith("io/tsdbpipe/tools/"))).isFalse();
+            assertThat(job.stream().anyMatch(e -> e.getName().startsWith("io/tsdbpipe/gateway/"))).isFalse();
+            assertThat(gw.getEntry("io/tsdbpipe/tools/ShowOpenTsdb.class")).isNotNull();
         }
 
         String topic = "gwjar-reports";

@@ -26,7 +26,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every protocol of report-protocols.md plus a user-defined mapping, from a real Kafka broker through the job into a
+ * Every protocol of docs/report-protocols.md plus a user-defined mapping, from a real Kafka broker through the job into a
  * real OpenTSDB 2.4.1: TBDS, OpenTSDB JSON, BlueKing time series, BlueKing events (their count series and their
  * annotations) and the seed's JsonFrame mapping. The annotation of a busy second holds every event of two channels;
  * a second run of the job without its state (replaying every event, plus new ones of the same second) adds to it and

@@ -120,9 +120,9 @@ class JobConfigTest {
                 .hasMessageContaining("did you mean 'channels.topic'");
         Configuration conf = JobConfig.of(Map.of("events.window", "90 s", "events.allowed-lateness", "0 s"))
                 .configuration();
-        assertThat(PipelineComponents.eventWindow(conf)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(PipelineSettings.fromConfiguration(conf).events().window()).isEqualTo(Duration.ofSeconds(90));
         Configuration badWindow = JobConfig.of(Map.of("events.window", "1500 ms")).configuration();
-        assertThatThrownBy(() -> PipelineComponents.eventWindow(badWindow)).hasMessageContaining("events.window");
+        assertThatThrownBy(() -> PipelineSettings.fromConfiguration(badWindow)).hasMessageContaining("events.window");
     }
 
     @Test
@@ -131,9 +131,36 @@ class JobConfigTest {
         Configuration conf = JobConfig.fromArgs(new String[] {"--config", example.toString()}).configuration();
         assertThat(conf.get(SourceOptions.TOPICS)).isNotEmpty();
         assertThat(PipelineComponents.decoder(conf)).isNotNull();
-        assertThat(PipelineComponents.decoder(conf).hasFormat("blueking")).isTrue();
-        assertThat(PipelineComponents.channelSource(conf)).isNotNull();
+        assertThat(PipelineComponents.decoder(conf).emitsEvents()).isTrue();
+        assertThat(PipelineComponents.channelSource(conf)).isPresent();
         assertThat(PipelineComponents.annotationLimits(conf)).isNotNull();
+    }
+
+    private static final String TSD = "sink.opentsdb.endpoints";
+    private static final String URL = "http://127.0.0.1:4242";
+
+    @Test
+    void anEmptyTopicTurnsTheChannelTopicAndTheEventsTopicOff() {
+        Configuration on = JobConfig.of(Map.of(TSD, URL)).configuration();
+        assertThat(PipelineComponents.channelLoader(on)).isPresent();
+        assertThat(PipelineParts.fromConfiguration(on).eventsSink()).isPresent();
+        Configuration off = JobConfig.of(Map.of(TSD, URL, "channels.topic", "", "events.topic", " "))
+                .configuration();
+        PipelineParts parts = PipelineParts.fromConfiguration(off);
+        assertThat(parts.channelSource()).isEmpty();
+        assertThat(parts.channelLoader()).isEmpty();
+        assertThat(parts.eventsSink()).isEmpty();
+        assertThat(parts.annotationSink()).isPresent();
+    }
+
+    @Test
+    void withoutAFormatThatEmitsEventsThereAreNoEventParts() {
+        Configuration conf = JobConfig.of(Map.of(TSD, URL, "formats.enabled", "tbds")).configuration();
+        PipelineParts parts = PipelineParts.fromConfiguration(conf);
+        assertThat(parts.decoder().emitsEvents()).isFalse();
+        assertThat(parts.channelSource()).isEmpty();
+        assertThat(parts.annotationSink()).isEmpty();
+        assertThat(parts.eventsSink()).isEmpty();
     }
 
     @Test

@@ -83,15 +83,9 @@ class RecoveryITCase {
         FailingOnceSink.reset();
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Configuration conf = JobConfig.of(t.config(tsdb.url())).configuration();
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(PipelineComponents.flinkConfiguration(conf));
-            ReportPipeline.build(
-                    env,
-                    conf,
-                    PipelineComponents.kafkaSource(conf),
-                    new FailingOnceSink<DataPoint, BufferedRequestState<OpenTsdbPutEntry>>(
-                            PipelineComponents.tsdbSink(conf)),
-                    PipelineComponents.deadLetterSink(conf));
+            StreamExecutionEnvironment env = ReportPipelineJob.environment(conf, PipelineParts.fromConfiguration(conf)
+                    .withTsdbSink(new FailingOnceSink<DataPoint, BufferedRequestState<OpenTsdbPutEntry>>(
+                            PipelineComponents.tsdbSink(conf))));
             JobClient job = env.executeAsync("recovery-it");
             try {
                 Set<String> expected = new HashSet<>(produce(t, 0, 200));

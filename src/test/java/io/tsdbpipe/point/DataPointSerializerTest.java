@@ -1,6 +1,8 @@
 package io.tsdbpipe.point;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -9,7 +11,36 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DataPointSerializerTest {
+class DataPointSerializerTest extends SerializerTestBase<DataPoint> {
+
+    @Override
+    protected TypeSerializer<DataPoint> createSerializer() {
+        return DataPointSerializer.INSTANCE;
+    }
+
+    @Override
+    protected int getLength() {
+        return -1;
+    }
+
+    @Override
+    protected Class<DataPoint> getTypeClass() {
+        return DataPoint.class;
+    }
+
+    @Override
+    protected DataPoint[] getTestData() {
+        return new DataPoint[] {
+            DataPoint.ofLong("mking.network", 1597634942159L, 406885354231L,
+                    new String[] {"hostname", "tbds-172-16-0-4", "type", "温度"}, new Origin("reports", 3, 42L)),
+            DataPoint.ofDouble("sys.load", 1597634942L, -0.25d, new String[] {"host", "a"}, Origin.NONE),
+            DataPoint.ofDouble("m", Long.MAX_VALUE, Double.NaN, new String[0], Origin.NONE),
+            DataPoint.ofDouble("m", 0L, Double.MAX_VALUE, new String[] {"k", ""}, new Origin("", 0, 0L)),
+            DataPoint.ofLong("m", Long.MIN_VALUE, Long.MIN_VALUE, new String[] {"k", "v"},
+                    new Origin("reports", Integer.MAX_VALUE, Long.MAX_VALUE)),
+            withTags(DataPointSerializer.MAX_TAGS),
+        };
+    }
 
     @Test
     void roundTripsLongAndDoublePointsWithTagsAndOrigin() throws Exception {

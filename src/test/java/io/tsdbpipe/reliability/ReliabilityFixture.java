@@ -55,13 +55,13 @@ final class ReliabilityFixture {
             + "\"tags\":{\"host\":\"web01\"}},{\"metric\":\"sys.mem.free\",\"timestamp\":\"1597634943\",\"value\":\"-7\","
             + "\"tags\":{\"host\":\"web01\",\"dc\":\"gz\"}}]";
 
-    /** report-protocols.md section 2 (the seed's BlueKing v2 push protocol), with the series channel's token. */
+    /** docs/report-protocols.md section 4 (the seed's BlueKing v2 push protocol), with the series channel's token. */
     static final String BK_SERIES = "{\"data_id\":1500001,\"access_token\":\"" + SERIES_TOKEN + "\",\"data\":["
             + "{\"metrics\":{\"cpu_load\":10,\"mem_used\":2048.5},\"target\":\"127.0.0.1\","
             + "\"dimension\":{\"module\":\"db\",\"location\":\"guangdong\"},\"timestamp\":1612509542000},"
             + "{\"metrics\":{\"disk_used\":7},\"target\":\"10.0.0.2\",\"timestamp\":1612509543000}]}";
 
-    /** report-protocols.md section 3, with the events channel's token. */
+    /** docs/report-protocols.md section 5, with the events channel's token. */
     static final String BK_EVENTS = "{\"data_id\":1500002,\"access_token\":\"" + EVENTS_TOKEN + "\",\"data\":["
             + "{\"event_name\":\"login_failed\",\"event\":{\"content\":\"user xxx login failed\"},"
             + "\"target\":\"127.0.0.1\",\"dimension\":{\"module\":\"db\",\"event_type\":\"abnormal\"},"

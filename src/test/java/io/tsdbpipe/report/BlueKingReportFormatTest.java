@@ -23,7 +23,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * BlueKing custom time series and events (report-protocols.md sections 2 and 3, seed 000): the seed's examples,
+ * BlueKing custom time series and events (docs/report-protocols.md sections 4 and 5, seed 000): the seed's examples,
  * bk-monitor's documented rules, and the channel checks.
  */
 class BlueKingReportFormatTest {
@@ -39,12 +39,12 @@ class BlueKingReportFormatTest {
     static final Channel EVENTS = new Channel(1500002, "app1-events", ChannelKind.EVENTS,
             ChannelTokens.sha256(EVENTS_TOKEN), "bk.app1", new String[0], 0, -1, null, true, Channel.CONFIG_VERSION);
 
-    /** The time series example of report-protocols.md section 2 (the seed's v2 push protocol). */
+    /** The time series example of docs/report-protocols.md section 4 (the seed's v2 push protocol). */
     static final String SERIES_EXAMPLE = "{\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\",\"data\":["
             + "{\"metrics\":{\"cpu_load\":10,\"mem_used\":2048},\"target\":\"127.0.0.1\","
             + "\"dimension\":{\"module\":\"db\",\"location\":\"guangdong\"},\"timestamp\":1612509542000}]}";
 
-    /** The events example of report-protocols.md section 3. */
+    /** The events example of docs/report-protocols.md section 5. */
     static final String EVENTS_EXAMPLE = "{\"data_id\":1500002,\"access_token\":\"" + EVENTS_TOKEN + "\",\"data\":["
             + "{\"event_name\":\"login_failed\",\"event\":{\"content\":\"user xxx login failed\"},"
             + "\"target\":\"127.0.0.1\",\"dimension\":{\"module\":\"db\",\"event_type\":\"abnormal\"},"

@@ -20,7 +20,7 @@ class ReportDecoderTest {
     private static final long NOW = 1_700_000_000_000L;
     private static final Origin ORIGIN = new Origin("reports", 2, 77L);
 
-    /** The TBDS example of seed 003 and report-protocols.md. */
+    /** The TBDS example of seed 003 and docs/report-protocols.md section 2. */
     static final String TBDS_SEED = "{\"metrics\":[{\"appid\":\"mking\",\"hostname\":\"tbds-172-16-0-4\","
             + "\"metricname\":\"network\",\"metrics\":{\"1597634942159\":\"406885354231\"},"
             + "\"tags\":{\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}}]}";

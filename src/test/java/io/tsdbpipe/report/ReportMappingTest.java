@@ -18,7 +18,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The configurable mapping: the seed's JsonFrame interceptor (seed 003, report-protocols.md section 1), done properly. */
+/** The configurable mapping: the seed's JsonFrame interceptor (seed 003, docs/report-protocols.md section 3), done properly. */
 class ReportMappingTest {
 
     private static final long NOW = 1_700_000_000_000L;

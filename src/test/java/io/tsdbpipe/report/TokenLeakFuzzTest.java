@@ -9,7 +9,6 @@ import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.point.PointRules;
 
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;

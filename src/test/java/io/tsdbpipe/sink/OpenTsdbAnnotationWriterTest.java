@@ -53,14 +53,10 @@ class OpenTsdbAnnotationWriterTest {
     }
 
     private OpenTsdbAnnotationWriter writer(boolean gzip, AnnotationLimits limits) {
-        OpenTsdbAnnotationSink sink = OpenTsdbSink.builder()
-                .setEndpoints(server.url())
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(50))
-                .setRequestTimeout(Duration.ofSeconds(5))
-                .setGzip(gzip)
-                .buildAnnotationSink(limits);
+        OpenTsdbAnnotationSink sink = OpenTsdbAnnotationSink.builder()
+                .setSettings(TestSinkSettings.fast(server.url()).setGzip(gzip).build())
+                .setLimits(limits)
+                .build();
         return open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
     }
 
@@ -146,13 +142,13 @@ class OpenTsdbAnnotationWriterTest {
 
     @Test
     void aCheckpointDuringAnOutageHoldsTheEventsAndARestoredWriterMergesThemOneRequestAtATime() throws Exception {
-        OpenTsdbAnnotationSink sink = OpenTsdbSink.builder()
-                .setEndpoints(server.url())
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(50))
-                .setMaxBatchBytes(1024 * 1024)
-                .buildAnnotationSink(new AnnotationLimits(2000, 2 * 1024 * 1024, 512));
+        OpenTsdbAnnotationSink sink = OpenTsdbAnnotationSink.builder()
+                .setSettings(TestSinkSettings.fast(server.url())
+                        .setRequestTimeout(OpenTsdbSinkOptions.REQUEST_TIMEOUT.defaultValue())
+                        .setMaxBatchBytes(1024 * 1024)
+                        .build())
+                .setLimits(new AnnotationLimits(2000, 2 * 1024 * 1024, 512))
+                .build();
         server.largeBody(TestingOpenTsdbServer.LargeBody.ACCEPT);
         OpenTsdbAnnotationWriter writer =
                 open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));

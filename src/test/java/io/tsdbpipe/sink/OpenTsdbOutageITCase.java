@@ -90,14 +90,16 @@ class OpenTsdbOutageITCase {
             throws Exception {
         try (TestingOpenTsdbServer tsd = TestingOpenTsdbServer.start()) {
             OpenTsdbSink sink = OpenTsdbSink.builder()
-                    .setEndpoints(tsd.url())
-                    .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                    .setSettings(OpenTsdbSinkSettings.builder()
+                            .setEndpoints(tsd.url())
+                            .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                            .setRequestTimeout(Duration.ofSeconds(2))
+                            .setRetryInitialBackoff(Duration.ofMillis(50))
+                            .setRetryMaxBackoff(Duration.ofSeconds(2))
+                            .setEndpointCooldown(Duration.ofMillis(500))
+                            .build())
                     .setMaxBatchPoints(200)
                     .setMaxBufferedPoints(20_000)
-                    .setRequestTimeout(Duration.ofSeconds(2))
-                    .setRetryInitialBackoff(Duration.ofMillis(50))
-                    .setRetryMaxBackoff(Duration.ofSeconds(2))
-                    .setEndpointCooldown(Duration.ofMillis(500))
                     .build();
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");

@@ -13,23 +13,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OpenTsdbSinkBuilderTest {
 
-    private static OpenTsdbSinkBuilder minimal() {
-        return OpenTsdbSink.builder()
+    private static OpenTsdbSinkSettings.Builder minimal() {
+        return OpenTsdbSinkSettings.builder()
                 .setEndpoints("http://tsd:4242/")
                 .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory());
     }
 
+    private static OpenTsdbSinkBuilder sink() {
+        return OpenTsdbSink.builder().setSettings(minimal().build());
+    }
+
     @Test
     void defaultsFillEveryGapAndWorkAgainstADefaultTsd() {
-        OpenTsdbSink sink = minimal().build();
-        OpenTsdbWriterSettings s = sink.settings();
+        OpenTsdbSink sink = sink().build();
+        OpenTsdbSinkSettings s = sink.settings();
         assertThat(s.endpoints).containsExactly("http://tsd:4242");
         assertThat(s.maxBatchBytes).isEqualTo(8192);
         assertThat(s.gzip).isTrue();
         assertThat(s.sync).isFalse();
         assertThat(s.putPathAndQuery()).isEqualTo("/api/put?details");
-        assertThat(s.requestTimeout).isEqualTo(OpenTsdbSinkBuilder.DEFAULT_REQUEST_TIMEOUT);
-        assertThat(s.deadLetterMaxItemChars).isEqualTo(OpenTsdbSinkBuilder.DEFAULT_DEAD_LETTER_MAX_ITEM_CHARS);
+        assertThat(s.requestTimeout).isEqualTo(OpenTsdbSinkOptions.REQUEST_TIMEOUT.defaultValue());
+        assertThat(s.deadLetterMaxItemChars).isEqualTo(OpenTsdbSinkSettings.DEFAULT_DEAD_LETTER_MAX_ITEM_CHARS);
         assertThat(s.toString()).contains("auth=none");
     }
 
@@ -53,7 +57,7 @@ class OpenTsdbSinkBuilderTest {
         conf.set(OpenTsdbSinkOptions.AUTH_HEADER_VALUE, "secret");
 
         OpenTsdbSink sink = OpenTsdbSinkBuilder.fromConfiguration(conf, TestingDeadLetterPublisher.factory());
-        OpenTsdbWriterSettings s = sink.settings();
+        OpenTsdbSinkSettings s = sink.settings();
         assertThat(s.endpoints).containsExactly("http://a:4242", "https://b:4243/tsdb");
         assertThat(s.maxBatchBytes).isEqualTo(65536);
         assertThat(s.gzip).isFalse();
@@ -69,7 +73,7 @@ class OpenTsdbSinkBuilderTest {
 
     @Test
     void endpointsAreRequiredAndMustBeBaseUrls() {
-        assertThatThrownBy(() -> OpenTsdbSink.builder()
+        assertThatThrownBy(() -> OpenTsdbSinkSettings.builder()
                 .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory()).build())
                 .hasMessageContaining("sink.opentsdb.endpoints is required");
         assertThatThrownBy(() -> minimal().setEndpoints("tsd:4242").build())
@@ -86,13 +90,13 @@ class OpenTsdbSinkBuilderTest {
 
     @Test
     void limitsAreValidatedWithTheOptionNames() {
-        assertThatThrownBy(() -> minimal().setMaxBatchPoints(0).build())
+        assertThatThrownBy(() -> sink().setMaxBatchPoints(0).build())
                 .hasMessageContaining("sink.opentsdb.max-batch-points must be positive");
         assertThatThrownBy(() -> minimal().setMaxBatchBytes(100).build())
                 .hasMessageContaining("sink.opentsdb.max-batch-bytes must be at least 512");
-        assertThatThrownBy(() -> minimal().setMaxBatchPoints(500).setMaxBufferedPoints(500).build())
+        assertThatThrownBy(() -> sink().setMaxBatchPoints(500).setMaxBufferedPoints(500).build())
                 .hasMessageContaining("max-buffered-points (500) must be greater than sink.opentsdb.max-batch-points");
-        assertThatThrownBy(() -> minimal().setMaxInFlightRequests(0).build())
+        assertThatThrownBy(() -> sink().setMaxInFlightRequests(0).build())
                 .hasMessageContaining("max-in-flight-requests must be positive");
         assertThatThrownBy(() -> minimal().setRequestTimeout(Duration.ZERO).build())
                 .hasMessageContaining("request-timeout must be positive");
@@ -117,7 +121,7 @@ class OpenTsdbSinkBuilderTest {
                 .hasMessageContaining("not a valid header name");
         assertThatThrownBy(() -> minimal().setBasicAuth("u", "p").setAuthHeader("authorization", "Bearer x").build())
                 .hasMessageContaining("not both");
-        assertThat(minimal().setBasicAuth("u", "p").setAuthHeader("X-Tenant", "t").build().settings().toString())
+        assertThat(minimal().setBasicAuth("u", "p").setAuthHeader("X-Tenant", "t").build().toString())
                 .contains("auth=basic").doesNotContain("p,");
     }
 }

@@ -78,12 +78,14 @@ class OpenTsdbSinkITCase {
                     .failNext(1, 503);
 
             OpenTsdbSink sink = OpenTsdbSink.builder()
-                    .setEndpoints(tsd.url())
-                    .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                    .setSettings(OpenTsdbSinkSettings.builder()
+                            .setEndpoints(tsd.url())
+                            .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                            .setRequestTimeout(Duration.ofMillis(1000))
+                            .setRetryInitialBackoff(Duration.ofMillis(10))
+                            .setRetryMaxBackoff(Duration.ofMillis(200))
+                            .build())
                     .setMaxBatchPoints(200)
-                    .setRequestTimeout(Duration.ofMillis(1000))
-                    .setRetryInitialBackoff(Duration.ofMillis(10))
-                    .setRetryMaxBackoff(Duration.ofMillis(200))
                     .build();
             StreamExecutionEnvironment env = env(false);
             env.fromData(all).sinkTo(sink).name("opentsdb").uid("opentsdb-sink");
@@ -117,8 +119,10 @@ class OpenTsdbSinkITCase {
     void aReadOnlyTsdFailsTheJobWithAClearMessage() {
         try (TestingOpenTsdbServer tsd = TestingOpenTsdbServer.start().readOnly()) {
             OpenTsdbSink sink = OpenTsdbSink.builder()
-                    .setEndpoints(tsd.url())
-                    .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                    .setSettings(OpenTsdbSinkSettings.builder()
+                            .setEndpoints(tsd.url())
+                            .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                            .build())
                     .build();
             StreamExecutionEnvironment env = env(false);
             env.fromData(TestPoints.mixed(100, 0)).sinkTo(sink);

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,12 +36,7 @@ class OpenTsdbSinkIntoCountingEndpointTest {
     void everyPointIsProvenStoredAtOnce(boolean gzip) throws Exception {
         List<DataPoint> points = TestPoints.mixed(3000, 0);
         OpenTsdbSink sink = OpenTsdbSink.builder()
-                .setEndpoints(endpoint.url())
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(50))
-                .setRequestTimeout(Duration.ofSeconds(5))
-                .setGzip(gzip)
+                .setSettings(TestSinkSettings.fast(endpoint.url()).setGzip(gzip).build())
                 .build();
         try (OpenTsdbSinkWriter writer = (OpenTsdbSinkWriter) sink.createWriter(new TestingWriterInitContext())) {
             for (DataPoint p : points) {

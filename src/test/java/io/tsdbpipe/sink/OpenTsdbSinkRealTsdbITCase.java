@@ -109,9 +109,11 @@ class OpenTsdbSinkRealTsdbITCase {
         all.add(points.size() / 2, bad);
 
         OpenTsdbSink sink = OpenTsdbSink.builder()
-                .setEndpoints(TSDB.url())
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setGzip(gzip)
+                .setSettings(OpenTsdbSinkSettings.builder()
+                        .setEndpoints(TSDB.url())
+                        .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
+                        .setGzip(gzip)
+                        .build())
                 .setMaxBatchPoints(gzip ? 500 : 50)
                 .build();
         Configuration conf = new Configuration();

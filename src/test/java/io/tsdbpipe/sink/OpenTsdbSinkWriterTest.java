@@ -61,13 +61,12 @@ class OpenTsdbSinkWriterTest {
         return closeable;
     }
 
-    private static OpenTsdbSinkBuilder sink(String... urls) {
-        return OpenTsdbSink.builder()
-                .setEndpoints(urls)
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(50))
-                .setRequestTimeout(Duration.ofSeconds(5));
+    private static OpenTsdbSinkSettings.Builder settings(String... urls) {
+        return TestSinkSettings.fast(urls);
+    }
+
+    private static OpenTsdbSinkBuilder sink(OpenTsdbSinkSettings.Builder settings) {
+        return OpenTsdbSink.builder().setSettings(settings.build());
     }
 
     private OpenTsdbSinkWriter writer(OpenTsdbSink sink) {
@@ -102,7 +101,7 @@ class OpenTsdbSinkWriterTest {
     @Test
     void withoutGzipRequestsAreBoundedByPointCountAndWireBytes() throws Exception {
         List<DataPoint> points = TestPoints.mixed(1000, 0);
-        OpenTsdbSinkWriter byCount = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(40).build());
+        OpenTsdbSinkWriter byCount = writer(sink(settings(server.url()).setGzip(false)).setMaxBatchPoints(40).build());
         writeAll(byCount, points);
         byCount.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -115,7 +114,7 @@ class OpenTsdbSinkWriterTest {
         });
 
         TestingOpenTsdbServer second = open(TestingOpenTsdbServer.start());
-        OpenTsdbSinkWriter byBytes = writer(sink(second.url()).setGzip(false).setMaxBatchPoints(500).build());
+        OpenTsdbSinkWriter byBytes = writer(sink(settings(second.url()).setGzip(false)).setMaxBatchPoints(500).build());
         writeAll(byBytes, points);
         byBytes.flush(true);
         assertStoredExactlyOnce(second, points);
@@ -130,7 +129,7 @@ class OpenTsdbSinkWriterTest {
     @Test
     void withGzipTheSameWireLimitCarriesManyMorePoints() throws Exception {
         List<DataPoint> points = TestPoints.mixed(5000, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(1000).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(1000).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -152,8 +151,8 @@ class OpenTsdbSinkWriterTest {
             points.add(TestPoints.doublePoint("m." + r.nextInt(100), 1_700_000_000L + i, r.nextDouble(), i,
                     "id", Long.toString(r.nextLong(), 36), "h", Long.toString(r.nextLong(), 36)));
         }
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(2000).setMaxBufferedPoints(5000)
-                .build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(2000)
+                .setMaxBufferedPoints(5000).build());
         writer.sizer().recordCompression(30, 1); // as if earlier batches had compressed 30x
         writeAll(writer, points);
         writer.flush(true);
@@ -170,7 +169,7 @@ class OpenTsdbSinkWriterTest {
     void serverErrorsAreRetriedUntilEveryPointIsStored() throws Exception {
         server.failNext(3, 500);
         List<DataPoint> points = TestPoints.mixed(300, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false)).setMaxBatchPoints(50).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -188,8 +187,8 @@ class OpenTsdbSinkWriterTest {
     void timeoutsAreRetriedAndEveryPointArrivesWithItsValue() throws Exception {
         server.delayNext(2, Duration.ofMillis(1200));
         List<DataPoint> points = TestPoints.mixed(200, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
-                .setRequestTimeout(Duration.ofMillis(300)).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false)
+                .setRequestTimeout(Duration.ofMillis(300))).setMaxBatchPoints(50).build());
         writeAll(writer, points);
         writer.flush(true);
         Thread.sleep(1300); // let the late answers to the timed-out requests land too
@@ -202,7 +201,7 @@ class OpenTsdbSinkWriterTest {
     void aClosedConnectionIsRetried() throws Exception {
         server.closeNext(2);
         List<DataPoint> points = TestPoints.mixed(150, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false)).setMaxBatchPoints(50).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -216,7 +215,7 @@ class OpenTsdbSinkWriterTest {
         for (int i = 0; i < 10; i++) {
             points.add(longPoint("slow", 1_700_000_000L + i, i, 1000 + i, "host", "a"));
         }
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(500).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(500).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -246,7 +245,7 @@ class OpenTsdbSinkWriterTest {
         all.add(11, illegal);
         all.add(tooManyTags);
 
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(100).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(100).build());
         writeAll(writer, all);
         writer.flush(true);
 
@@ -278,7 +277,7 @@ class OpenTsdbSinkWriterTest {
     @Test
     void deadLetterItemIsCutToTheConfiguredLength() throws Exception {
         server.onlyMetrics("known");
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setDeadLetterMaxItemChars(20).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setDeadLetterMaxItemChars(20)).build());
         writer.write(longPoint("unknown", 1_700_000_000L, 1, 7, "host", "a"), null);
         writer.flush(true);
         Reject reject = TestingDeadLetterPublisher.flushed().get(0);
@@ -298,7 +297,7 @@ class OpenTsdbSinkWriterTest {
         List<DataPoint> points = TestPoints.mixed(2000, 0);
         List<DataPoint> all = new ArrayList<>(points);
         all.add(700, huge);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(65536)
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false).setMaxBatchBytes(65536))
                 .setMaxBatchPoints(2000).setMaxBufferedPoints(5000).build());
         writeAll(writer, all);
         writer.flush(true);
@@ -315,7 +314,7 @@ class OpenTsdbSinkWriterTest {
     void aTsdClosingConnectionsOnLargeBodiesMakesTheSinkShrinkTo8KiB() throws Exception {
         server.largeBody(TestingOpenTsdbServer.LargeBody.CLOSE);
         List<DataPoint> points = TestPoints.mixed(2000, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(65536)
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false).setMaxBatchBytes(65536))
                 .setMaxBatchPoints(2000).setMaxBufferedPoints(5000).build());
         writeAll(writer, points);
         writer.flush(true);
@@ -334,7 +333,7 @@ class OpenTsdbSinkWriterTest {
         List<DataPoint> points = TestPoints.mixed(30, 0);
         List<DataPoint> all = new ArrayList<>(points);
         all.add(10, huge);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(512).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false).setMaxBatchBytes(512)).build());
         writeAll(writer, all);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -350,8 +349,8 @@ class OpenTsdbSinkWriterTest {
     void aFailingEndpointIsSkippedDuringTheCooldownAndUsedAgainAfter() throws Exception {
         TestingOpenTsdbServer other = open(TestingOpenTsdbServer.start());
         other.failNext(1, 503);
-        OpenTsdbSinkWriter writer = writer(sink(server.url(), other.url()).setGzip(false).setMaxBatchPoints(10)
-                .setMaxInFlightRequests(1).setEndpointCooldown(Duration.ofMillis(2500)).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url(), other.url()).setGzip(false)
+                .setEndpointCooldown(Duration.ofMillis(2500))).setMaxBatchPoints(10).setMaxInFlightRequests(1).build());
 
         List<DataPoint> first = TestPoints.mixed(100, 0);
         writeAll(writer, first);
@@ -381,8 +380,8 @@ class OpenTsdbSinkWriterTest {
         String deadUrl = dead.url();
         dead.close();
         List<DataPoint> points = TestPoints.mixed(300, 0);
-        OpenTsdbSinkWriter writer = writer(sink(deadUrl, server.url()).setGzip(false).setMaxBatchPoints(30)
-                .setEndpointCooldown(Duration.ofSeconds(30)).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(deadUrl, server.url()).setGzip(false)
+                .setEndpointCooldown(Duration.ofSeconds(30))).setMaxBatchPoints(30).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -405,7 +404,7 @@ class OpenTsdbSinkWriterTest {
         for (int i = 0; i < bad.size(); i++) {
             all.add(i * 30, bad.get(i));
         }
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(20)
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false)).setMaxBatchPoints(20)
                 .setMaxInFlightRequests(4).build());
         writeAll(writer, all);
 
@@ -441,7 +440,7 @@ class OpenTsdbSinkWriterTest {
     @Test
     void aFailingDeadLetterFlushFailsTheCheckpoint() throws Exception {
         server.onlyMetrics("known");
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).build());
         writer.write(longPoint("unknown", 1_700_000_000L, 1, 7, "host", "a"), null);
         TestingDeadLetterPublisher.failFlush(true);
         assertThatThrownBy(() -> writer.flush(true))
@@ -451,7 +450,7 @@ class OpenTsdbSinkWriterTest {
 
     @Test
     void bufferedPointsAreCheckpointedAndWrittenAfterRestore() throws Exception {
-        OpenTsdbSink sink = sink(server.url()).setMaxBatchPoints(100).build();
+        OpenTsdbSink sink = sink(settings(server.url())).setMaxBatchPoints(100).build();
         List<DataPoint> points = TestPoints.mixed(7, 0);
         OpenTsdbSinkWriter writer = writer(sink);
         writeAll(writer, points);
@@ -503,7 +502,7 @@ class OpenTsdbSinkWriterTest {
             throws Exception {
         server.outage(503);
         List<DataPoint> points = TestPoints.mixed(300, 0);
-        OpenTsdbSink sink = sink(server.url()).setGzip(false).setMaxBatchPoints(50).build();
+        OpenTsdbSink sink = sink(settings(server.url()).setGzip(false)).setMaxBatchPoints(50).build();
         OpenTsdbSinkWriter writer = writer(sink);
         writeAll(writer, points);
 
@@ -531,8 +530,9 @@ class OpenTsdbSinkWriterTest {
     void aTsdRefusingConnectionsHoldsNewPointsWithoutARequestEachAndTheyAreAllWrittenWhenItIsBack() throws Exception {
         server.refuseConnections();
         List<DataPoint> first = TestPoints.mixed(200, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
-                .setRetryInitialBackoff(Duration.ofMillis(200)).setRetryMaxBackoff(Duration.ofMillis(400)).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false)
+                .setRetryInitialBackoff(Duration.ofMillis(200)).setRetryMaxBackoff(Duration.ofMillis(400)))
+                .setMaxBatchPoints(50).build());
         writeAll(writer, first);
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
         List<DataPoint> second = TestPoints.mixed(200, 5000);
@@ -554,7 +554,7 @@ class OpenTsdbSinkWriterTest {
     void inAnOutageNewBatchesAreHeldOnceTheRetryQueueIsOverItsBoundSoWriteBlocks() throws Exception {
         server.outage(503);
         List<DataPoint> points = TestPoints.mixed(250, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchPoints(50)
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false)).setMaxBatchPoints(50)
                 .setMaxBufferedPoints(200).build());
         writeAll(writer, points);
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
@@ -573,7 +573,7 @@ class OpenTsdbSinkWriterTest {
     void whileTheTsdAnswersACheckpointSendsTheBufferedPoints() throws Exception {
         List<DataPoint> points = TestPoints.mixed(120, 0);
         // Fewer points than a batch: before issue 7 they stayed buffered until max-time-in-buffer.
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(500).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(500).build());
         writeAll(writer, points);
         writer.flush(false);
         assertThat(unsent(writer.snapshotState(1))).isEmpty();
@@ -586,7 +586,8 @@ class OpenTsdbSinkWriterTest {
         List<DataPoint> good = TestPoints.mixed(100, 0);
         List<DataPoint> all = new ArrayList<>(good);
         all.add(longPoint("slow", 1_700_000_000L, 5, 4242, "host", "a"));
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxRetryTime(Duration.ofMillis(300)).build());
+        OpenTsdbSinkWriter writer =
+                writer(sink(settings(server.url()).setMaxRetryTime(Duration.ofMillis(300))).build());
         writeAll(writer, all);
 
         // Before issue 7 the throttled point was retried forever.
@@ -624,8 +625,8 @@ class OpenTsdbSinkWriterTest {
             }, "stalling-tsd");
             t.setDaemon(true);
             t.start();
-            OpenTsdbSinkWriter writer = writer(sink("http://127.0.0.1:" + stalling.getLocalPort())
-                    .setRequestTimeout(Duration.ofMillis(300)).build());
+            OpenTsdbSinkWriter writer = writer(sink(settings("http://127.0.0.1:" + stalling.getLocalPort())
+                    .setRequestTimeout(Duration.ofMillis(300))).build());
             List<DataPoint> points = TestPoints.mixed(5, 0);
             writeAll(writer, points);
             assertTimeoutPreemptively(Duration.ofSeconds(15), () -> writer.flush(false));
@@ -639,7 +640,7 @@ class OpenTsdbSinkWriterTest {
         // HBase down behind a live TSD: every point "Please throttle". Nothing singles the point out, so it is not
         // dead-lettered after max-retry-time: it is retried until the TSD takes it.
         server.throttle("busy", 12);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxRetryTime(Duration.ofMillis(50)).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setMaxRetryTime(Duration.ofMillis(50))).build());
         writer.write(longPoint("busy", 1_700_000_000L, 7, 4243, "host", "a"), null);
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(true));
         assertThat(server.storedTexts()).containsExactly("busy{host=a} 1700000000 7");
@@ -650,8 +651,8 @@ class OpenTsdbSinkWriterTest {
     @Test
     void aPointsFirstRefusalSurvivesARestore() throws Exception {
         server.throttle("slow", Integer.MAX_VALUE);
-        OpenTsdbSink sink = sink(server.url()).setMaxRetryTime(Duration.ofMillis(400))
-                .setRetryInitialBackoff(Duration.ofSeconds(5)).setRetryMaxBackoff(Duration.ofSeconds(5)).build();
+        OpenTsdbSink sink = sink(settings(server.url()).setMaxRetryTime(Duration.ofMillis(400))
+                .setRetryInitialBackoff(Duration.ofSeconds(5)).setRetryMaxBackoff(Duration.ofSeconds(5))).build();
         OpenTsdbSinkWriter writer = writer(sink);
         // refused while the TSD stores the other point of its request: singled out, its max-retry-time clock starts
         writer.write(longPoint("fine", 1_700_000_000L, 1, 4241, "host", "a"), null);
@@ -684,10 +685,10 @@ class OpenTsdbSinkWriterTest {
         List<DataPoint> points = new ArrayList<>();
         points.add(slow);
         points.addAll(others);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setGzip(false).setMaxBatchBytes(65536)
-                .setMaxBatchPoints(100).setMaxInFlightRequests(1).setMaxBufferedPoints(2000)
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setGzip(false).setMaxBatchBytes(65536)
                 .setRetryInitialBackoff(Duration.ofMinutes(1)).setRetryMaxBackoff(Duration.ofMinutes(1))
-                .setEndpointCooldown(Duration.ZERO).build());
+                .setEndpointCooldown(Duration.ZERO))
+                .setMaxBatchPoints(100).setMaxInFlightRequests(1).setMaxBufferedPoints(2000).build());
         writeAll(writer, points);
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> writer.flush(false));
         assertStoredExactlyOnce(server, others);
@@ -704,7 +705,7 @@ class OpenTsdbSinkWriterTest {
     @Test
     void aReadOnlyTsdFailsTheJobLoudly() throws Exception {
         server.readOnly();
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).build());
         writeAll(writer, TestPoints.mixed(10, 0));
         assertThatThrownBy(() -> writer.flush(true))
                 .isInstanceOf(OpenTsdbSinkException.class)
@@ -716,7 +717,7 @@ class OpenTsdbSinkWriterTest {
     @Test
     void refusedCredentialsFailTheJob() throws Exception {
         server.requireHeader("Authorization", "Basic dTpw");
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setBasicAuth("u", "wrong").build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setBasicAuth("u", "wrong")).build());
         writeAll(writer, TestPoints.mixed(10, 0));
         assertThatThrownBy(() -> writer.flush(true))
                 .isInstanceOf(OpenTsdbSinkException.class)
@@ -728,13 +729,13 @@ class OpenTsdbSinkWriterTest {
     void basicAuthAndCustomHeadersAreSent() throws Exception {
         server.requireHeader("Authorization", "Basic dTpw");
         List<DataPoint> points = TestPoints.mixed(50, 0);
-        OpenTsdbSinkWriter basic = writer(sink(server.url()).setBasicAuth("u", "p").build());
+        OpenTsdbSinkWriter basic = writer(sink(settings(server.url()).setBasicAuth("u", "p")).build());
         writeAll(basic, points);
         basic.flush(true);
         assertStoredExactlyOnce(server, points);
 
         TestingOpenTsdbServer keyed = open(TestingOpenTsdbServer.start()).requireHeader("X-Api-Key", "k1");
-        OpenTsdbSinkWriter header = writer(sink(keyed.url()).setAuthHeader("X-Api-Key", "k1").build());
+        OpenTsdbSinkWriter header = writer(sink(settings(keyed.url()).setAuthHeader("X-Api-Key", "k1")).build());
         writeAll(header, points);
         header.flush(true);
         assertStoredExactlyOnce(keyed, points);
@@ -743,8 +744,8 @@ class OpenTsdbSinkWriterTest {
     @Test
     void syncAsksTheTsdToAnswerAfterTheStorageWrite() throws Exception {
         List<DataPoint> points = TestPoints.mixed(20, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setSync(true).setSyncTimeout(Duration.ofSeconds(2))
-                .build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url()).setSync(true)
+                .setSyncTimeout(Duration.ofSeconds(2))).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -757,7 +758,7 @@ class OpenTsdbSinkWriterTest {
         server.onlyMetrics("known");
         DataPoint a = longPoint("unknown", 1_700_000_000L, 1, 1, "host", "a");
         DataPoint b = longPoint("unknown", 1_700_000_000L, 2, 2, "host", "a");
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).build());
         writer.write(a, null);
         writer.write(b, null);
         writer.flush(true);
@@ -774,7 +775,7 @@ class OpenTsdbSinkWriterTest {
         DataPoint unknown = longPoint("unknown", 1_700_000_000L, 6, 101, "host", "a");
         List<DataPoint> all = new ArrayList<>(good);
         all.add(unknown);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).build());
         writeAll(writer, all);
         writer.flush(true);
 
@@ -812,7 +813,7 @@ class OpenTsdbSinkWriterTest {
             String name, int status, String contentType, String body) throws Exception {
         server.answerNext(1, status, contentType, body);
         List<DataPoint> points = TestPoints.mixed(50, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(100).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(100).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -834,7 +835,7 @@ class OpenTsdbSinkWriterTest {
         List<DataPoint> all = new ArrayList<>();
         all.add(unknown); // listed: the first error
         all.addAll(good); // the two throttled ones are counted as failed, but not listed
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).build());
         writeAll(writer, all);
         writer.flush(true);
 
@@ -848,7 +849,7 @@ class OpenTsdbSinkWriterTest {
     void aSummaryThatDoesNotAddUpToThePointsSentSendsThemAgain() throws Exception {
         server.dropLastPointNext(1); // one point neither stored nor counted: success + failed = sent - 1
         List<DataPoint> points = TestPoints.mixed(40, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(100).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(100).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredWithTheirValues(server, points);
@@ -861,7 +862,7 @@ class OpenTsdbSinkWriterTest {
         // 4 points: 4 -> 2 + 2 -> 1 + 1 + 1 + 1: all 7 requests refused as a whole, none with details
         server.failNext(7, 400);
         List<DataPoint> points = TestPoints.mixed(4, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(10).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(10).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points);
@@ -874,7 +875,7 @@ class OpenTsdbSinkWriterTest {
         // 2 points: the pair refused as a whole; the first alone stored (with details); the second alone refused
         server.failNext(1, 400).delayNext(1, Duration.ZERO).failNext(1, 400);
         List<DataPoint> points = TestPoints.mixed(2, 0);
-        OpenTsdbSinkWriter writer = writer(sink(server.url()).setMaxBatchPoints(10).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url())).setMaxBatchPoints(10).build());
         writeAll(writer, points);
         writer.flush(true);
         assertStoredExactlyOnce(server, points.subList(0, 1));
@@ -904,8 +905,8 @@ class OpenTsdbSinkWriterTest {
         TestingOpenTsdbServer refusing = open(TestingOpenTsdbServer.start());
         refusal.accept(refusing);
         List<DataPoint> points = TestPoints.mixed(300, 0);
-        OpenTsdbSinkWriter writer = writer(sink(refusing.url(), server.url()).setGzip(false).setMaxBatchPoints(30)
-                .setMaxInFlightRequests(1).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(refusing.url(), server.url()).setGzip(false))
+                .setMaxBatchPoints(30).setMaxInFlightRequests(1).build());
         writeAll(writer, points);
         writer.flush(true);
 
@@ -920,7 +921,7 @@ class OpenTsdbSinkWriterTest {
     void whenEveryEndpointRefusesWritesTheJobFails() throws Exception {
         TestingOpenTsdbServer other = open(TestingOpenTsdbServer.start()).requireHeader("Authorization", "Basic x");
         server.readOnly();
-        OpenTsdbSinkWriter writer = writer(sink(server.url(), other.url()).setMaxInFlightRequests(1).build());
+        OpenTsdbSinkWriter writer = writer(sink(settings(server.url(), other.url())).setMaxInFlightRequests(1).build());
         writeAll(writer, TestPoints.mixed(10, 0));
         assertThatThrownBy(() -> writer.flush(true))
                 .isInstanceOf(OpenTsdbSinkException.class)

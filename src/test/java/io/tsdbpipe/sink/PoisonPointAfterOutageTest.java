@@ -60,12 +60,10 @@ class PoisonPointAfterOutageTest {
         server.throttle("slow", Integer.MAX_VALUE).outage(503);
         TestingWriterInitContext ctx = new TestingWriterInitContext();
         OpenTsdbSinkWriter writer = (OpenTsdbSinkWriter) OpenTsdbSink.builder()
-                .setEndpoints(server.url())
-                .setDeadLetterPublisherFactory(TestingDeadLetterPublisher.factory())
-                .setRetryInitialBackoff(Duration.ofMillis(5))
-                .setRetryMaxBackoff(Duration.ofMillis(20))
-                .setRequestTimeout(Duration.ofSeconds(5))
-                .setMaxRetryTime(Duration.ofMillis(300))
+                .setSettings(TestSinkSettings.fast(server.url())
+                        .setRetryMaxBackoff(Duration.ofMillis(20))
+                        .setMaxRetryTime(Duration.ofMillis(300))
+                        .build())
                 .setMaxBatchPoints(50)
                 .setMaxInFlightRequests(4)
                 .build()

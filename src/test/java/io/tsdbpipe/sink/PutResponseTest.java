@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Parsing OpenTSDB 2.4.1's answers, with the bodies captured in opentsdb-put.md. */
+/** Parsing OpenTSDB 2.4.1's answers, with the bodies captured in docs/opentsdb-put.md section 3. */
 class PutResponseTest {
 
     private static byte[] b(String s) {

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
 /**
- * An in-JVM HTTP server on 127.0.0.1 that answers {@code POST /api/put} the way OpenTSDB 2.4.1 does (opentsdb-put.md):
+ * An in-JVM HTTP server on 127.0.0.1 that answers {@code POST /api/put} the way OpenTSDB 2.4.1 does (docs/opentsdb-put.md):
  * 204 / 200 {@code ?details} / 400 with per-point details, OpenTSDB's per-point rules and error texts, gzip request
  * bodies, the 8192-byte body limit of a default TSD ({@link LargeBody}), a read-only mode (404) and an optional
  * required header (401). Accepted points are stored. Scripted faults are consumed one per request, in order: a status

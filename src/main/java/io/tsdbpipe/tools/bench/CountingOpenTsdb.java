@@ -43,7 +43,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class CountingOpenTsdb implements AutoCloseable {
 
-    /** OpenTSDB takes millisecond timestamps from 2^32 on (opentsdb-put.md). */
+    /** OpenTSDB takes millisecond timestamps from 2^32 on (docs/opentsdb-put.md section 2). */
     private static final long MILLIS_FLOOR = 1L << 32;
     private static final long LATENCY_WINDOW_MILLIS = TimeUnit.HOURS.toMillis(1);
     /** The body stream stays open after the parser: what is left of it is drained for keep-alive. */

@@ -21,7 +21,7 @@ import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The counting endpoint answers like OpenTSDB 2.4.1 with every point good (opentsdb-put.md) and counts every body. */
+/** The counting endpoint answers like OpenTSDB 2.4.1 with every point good (docs/opentsdb-put.md section 3) and counts every body. */
 class CountingOpenTsdbTest {
 
     private static final long NOW = 1_700_000_000_000L;

@@ -1,0 +1,101 @@
+package io.tsdbpipe.job;
+
+import io.tsdbpipe.metadata.MetadataSettings;
+import io.tsdbpipe.metadata.UidWatchSettings;
+import io.tsdbpipe.point.TimestampPrecision;
+
+import org.apache.flink.configuration.ReadableConfig;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the topology takes from the configuration besides its parts ({@link PipelineParts}), read and checked once.
+ *
+ * @param series the series stage's settings; empty with {@code series.enabled: false}
+ * @param events the event stages' settings (used when the decoder emits events)
+ * @param maxItemChars {@code dead-letter.max-item-chars}: how much of an item a dead letter keeps
+ * @param metadata the metric metadata's settings; empty with {@code metadata.enabled: false}
+ * @param uidWatch the TSDs' UID watch; empty with {@code cardinality.uid-check-interval: 0}
+ */
+public record PipelineSettings(
+        Parallelism parallelism, Optional<SeriesSettings> series, EventSettings events, int maxItemChars,
+        Optional<MetadataSettings> metadata, Optional<UidWatchSettings> uidWatch) {
+
+    public static PipelineSettings fromConfiguration(ReadableConfig conf) {
+        return new PipelineSettings(
+                Parallelism.fromConfiguration(conf),
+                conf.get(SeriesOptions.ENABLED)
+                        ? Optional.of(new SeriesSettings(conf.get(SeriesOptions.WINDOW), conf.get(SeriesOptions.TTL)))
+                        : Optional.empty(),
+                EventSettings.fromConfiguration(conf),
+                conf.get(DeadLetterOptions.MAX_ITEM_CHARS),
+                MetadataSettings.fromConfiguration(conf),
+                UidWatchSettings.fromConfiguration(conf));
+    }
+
+    /**
+     * {@code parallelism.*}: each stage's, empty for {@code parallelism.default} (empty: the environment's).
+     *
+     * @param max the max parallelism (key groups) of keyed state
+     */
+    public record Parallelism(
+            Optional<Integer> defaults,
+            Optional<Integer> source,
+            Optional<Integer> decode,
+            Optional<Integer> series,
+            Optional<Integer> sink,
+            Optional<Integer> deadLetter,
+            Optional<Integer> events,
+            int max) {
+
+        static Parallelism fromConfiguration(ReadableConfig conf) {
+            return new Parallelism(
+                    conf.getOptional(ParallelismOptions.DEFAULT),
+                    conf.getOptional(ParallelismOptions.SOURCE),
+                    conf.getOptional(ParallelismOptions.DECODE),
+                    conf.getOptional(ParallelismOptions.SERIES),
+                    conf.getOptional(ParallelismOptions.SINK),
+                    conf.getOptional(ParallelismOptions.DEAD_LETTER),
+                    conf.getOptional(ParallelismOptions.EVENTS),
+                    conf.get(ParallelismOptions.MAX));
+        }
+    }
+
+    /** {@code series.*}: how many recent timestamps a series remembers, and how long an idle one is kept. */
+    public record SeriesSettings(int window, Duration ttl) {}
+
+    /**
+     * {@code events.*}: the count windows and the event clock, checked here.
+     *
+     * @param precision {@code validation.timestamp-precision}: counts are written at it
+     */
+    public record EventSettings(
+            Duration window,
+            Duration allowedLateness,
+            Duration outOfOrderness,
+            Duration idleTimeout,
+            TimestampPrecision precision) {
+
+        public EventSettings {
+            if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
+                throw new IllegalArgumentException(
+                        EventOptions.WINDOW.key() + " must be a whole number of seconds, was " + window);
+            }
+            if (allowedLateness.isNegative() || outOfOrderness.isNegative() || idleTimeout.toMillis() <= 0) {
+                throw new IllegalArgumentException(EventOptions.ALLOWED_LATENESS.key() + " and "
+                        + EventOptions.OUT_OF_ORDERNESS.key() + " must not be negative, "
+                        + EventOptions.IDLE_TIMEOUT.key() + " must be positive");
+            }
+        }
+
+        static EventSettings fromConfiguration(ReadableConfig conf) {
+            return new EventSettings(
+                    conf.get(EventOptions.WINDOW),
+                    conf.get(EventOptions.ALLOWED_LATENESS),
+                    conf.get(EventOptions.OUT_OF_ORDERNESS),
+                    conf.get(EventOptions.IDLE_TIMEOUT),
+                    conf.get(ValidationOptions.TIMESTAMP_PRECISION));
+        }
+    }
+}
