@@ -5,6 +5,7 @@ usage() {
   cat <<'USAGE'
 Usage: scripts/bench.sh [JMH options] [BENCHMARK_REGEX]
        scripts/bench.sh --footprint [SERIES]
+       scripts/bench.sh --series-cost [ROUNDS] [SETTING,...]
 
 Builds the test classes and runs the JMH benchmarks under src/test/java/io/tsdbpipe/benchmark and the sink's
 SinkEncodeBenchmark (default: all).
@@ -15,6 +16,7 @@ Examples: scripts/bench.sh                      # everything, 1 fork, 3x2 s warm
           scripts/bench.sh 'DecodeBenchmark.(decode|tokenize)'   # decoders and their baselines, with the ratios
           scripts/bench.sh -f 2 DecodeBenchmark.decodeTbds
           scripts/bench.sh --footprint 200000     # series-stage state per series: heap and checkpoint bytes
+          scripts/bench.sh --series-cost 5 off,all  # series-stage CPU ns per point per governance setting
 USAGE
 }
 for a in "$@"; do [[ "$a" == "-h" || "$a" == "--help" ]] && { usage; exit 0; }; done
@@ -27,6 +29,9 @@ info "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
 cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 if [[ "${1:-}" == "--footprint" ]]; then
   exec "$JAVA" -Xmx4g -cp "$cp" io.tsdbpipe.benchmark.SeriesStateFootprint "${@:2}"
+fi
+if [[ "${1:-}" == "--series-cost" ]]; then
+  exec "$JAVA" -Xmx3g -cp "$cp" io.tsdbpipe.benchmark.SeriesStageCpuCost "${@:2}"
 fi
 "$JAVA" -cp "$cp" org.openjdk.jmh.Main \
   -rf text -rff target/jmh-result.txt "${@:-io.tsdbpipe.(benchmark|sink.SinkEncodeBenchmark)}"

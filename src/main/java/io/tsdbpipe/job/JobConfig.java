@@ -4,6 +4,10 @@ import io.tsdbpipe.metadata.MetadataOptions;
 import io.tsdbpipe.metadata.UidWatchOptions;
 import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.channel.StaticChannelConfig;
+import io.tsdbpipe.governance.CardinalityOptions;
+import io.tsdbpipe.governance.RateLimitOptions;
+import io.tsdbpipe.governance.SuppressionOptions;
+import io.tsdbpipe.governance.TenantOptions;
 import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.sink.OpenTsdbSinkOptions;
@@ -42,7 +46,11 @@ public final class JobConfig {
             EventOptions.class,
             MappingOptions.class,
             MetadataOptions.class,
-            UidWatchOptions.class);
+            UidWatchOptions.class,
+            TenantOptions.class,
+            CardinalityOptions.class,
+            RateLimitOptions.class,
+            SuppressionOptions.class);
 
     /**
      * Key prefixes passed through unchecked here: Kafka client properties and raw Flink options; and the channels and

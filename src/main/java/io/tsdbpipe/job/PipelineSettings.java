@@ -1,5 +1,6 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.governance.GovernanceSettings;
 import io.tsdbpipe.metadata.MetadataSettings;
 import io.tsdbpipe.metadata.UidWatchSettings;
 import io.tsdbpipe.point.TimestampPrecision;
@@ -26,7 +27,8 @@ public record PipelineSettings(
         return new PipelineSettings(
                 Parallelism.fromConfiguration(conf),
                 conf.get(SeriesOptions.ENABLED)
-                        ? Optional.of(new SeriesSettings(conf.get(SeriesOptions.WINDOW), conf.get(SeriesOptions.TTL)))
+                        ? Optional.of(new SeriesSettings(conf.get(SeriesOptions.WINDOW), conf.get(SeriesOptions.TTL),
+                                GovernanceSettings.of(conf, PipelineComponents.staticChannels(conf))))
                         : Optional.empty(),
                 EventSettings.fromConfiguration(conf),
                 conf.get(DeadLetterOptions.MAX_ITEM_CHARS),
@@ -62,8 +64,11 @@ public record PipelineSettings(
         }
     }
 
-    /** {@code series.*}: how many recent timestamps a series remembers, and how long an idle one is kept. */
-    public record SeriesSettings(int window, Duration ttl) {}
+    /**
+     * {@code series.*}: how many recent timestamps a series remembers, and how long an idle one is kept; and the
+     * governance of its tenants ({@code tenant.*}, {@code cardinality.*}, {@code rate-limit.*}, {@code suppression.*}).
+     */
+    public record SeriesSettings(int window, Duration ttl, GovernanceSettings governance) {}
 
     /**
      * {@code events.*}: the count windows and the event clock, checked here.

@@ -14,18 +14,21 @@ import io.tsdbpipe.metadata.MetadataStage;
 import io.tsdbpipe.metadata.UidWatchOperator;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointTypeInfoFactory;
+import io.tsdbpipe.point.SeriesId;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 import io.tsdbpipe.point.TimestampPrecision;
 import io.tsdbpipe.report.ChannelDecodeFunction;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecodeFunction;
 import io.tsdbpipe.series.RetiredSeriesState;
+import io.tsdbpipe.series.ChannelSeriesGuardOperator;
 import io.tsdbpipe.series.SeriesGuardOperator;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -45,6 +48,8 @@ import java.util.function.Function;
  *                          |                \-> events topic
  *                          \--(rejects)--------+-- late events --+-- series rejects --> UID watch -> dead-letter sink
  * </pre>
+ *
+ * The channel records are broadcast to the series guard too: its tenants' limits follow the registry.
  *
  * Every operator has a stable uid (its state is bound to it: never change one) and a readable name.
  */
@@ -69,6 +74,8 @@ public final class ReportPipeline {
     private final StreamExecutionEnvironment env;
     private final PipelineSettings settings;
     private final PipelineParts parts;
+    /** The channel topic's records, for the decode and the series stage; null without a channel topic. */
+    private DataStream<ChannelUpdate> channels;
 
     private ReportPipeline(StreamExecutionEnvironment env, PipelineSettings settings, PipelineParts parts) {
         this.env = env;
@@ -133,12 +140,12 @@ public final class ReportPipeline {
         SingleOutputStreamOperator<DataPoint> decoded;
         if (parts.channelSource().isPresent()) {
             // one reader is plenty for a small compacted topic; the broadcast takes every record to every subtask
-            BroadcastStream<ChannelUpdate> channels = env
+            channels = env
                     .fromSource(parts.channelSource().get(), WatermarkStrategy.noWatermarks(), "Kafka channels")
                     .uid(CHANNEL_SOURCE_UID)
-                    .setParallelism(1)
-                    .broadcast(ChannelDecodeFunction.CHANNELS);
-            decoded = raw.connect(channels).process(new ChannelDecodeFunction(parts.decoder(), loader));
+                    .setParallelism(1);
+            BroadcastStream<ChannelUpdate> registry = channels.broadcast(ChannelDecodeFunction.CHANNELS);
+            decoded = raw.connect(registry).process(new ChannelDecodeFunction(parts.decoder(), loader));
         } else {
             decoded = raw.process(new ReportDecodeFunction(parts.decoder(), loader));
         }
@@ -187,12 +194,21 @@ public final class ReportPipeline {
                 .setParallelism(parallelism(Parallelism::events));
     }
 
-    /** The keyed series stage: duplicates dropped, conflicting ones rejected (a side output). */
+    /**
+     * The keyed series stage: duplicates dropped, conflicting ones and those over a tenant's limits rejected (a side
+     * output); with a channel topic, its records are broadcast to the stage too, so that a channel's limits change
+     * without a restart.
+     */
     private SingleOutputStreamOperator<DataPoint> series(
             DataStream<DataPoint> points, PipelineSettings.SeriesSettings series) {
-        SeriesGuardOperator guard = new SeriesGuardOperator(series.window(), series.ttl(), settings.maxItemChars());
-        return points.keyBy(DataPoint::seriesId, SeriesIdTypeInfoFactory.TYPE)
-                .transform("Series guard", DataPointTypeInfoFactory.TYPE, guard)
+        KeyedStream<DataPoint, SeriesId> keyed = points.keyBy(DataPoint::seriesId, SeriesIdTypeInfoFactory.TYPE);
+        SingleOutputStreamOperator<DataPoint> guarded = channels == null
+                ? keyed.transform("Series guard", DataPointTypeInfoFactory.TYPE, new SeriesGuardOperator(
+                        series.window(), series.ttl(), settings.maxItemChars(), series.governance()))
+                : keyed.connect(channels.broadcast()).transform("Series guard", DataPointTypeInfoFactory.TYPE,
+                        new ChannelSeriesGuardOperator(series.window(), series.ttl(), settings.maxItemChars(),
+                                series.governance(), parts.channelLoader().orElse(null)));
+        return guarded
                 .uid(SERIES_UID)
                 .name("Series guard")
                 .setParallelism(parallelism(Parallelism::series));

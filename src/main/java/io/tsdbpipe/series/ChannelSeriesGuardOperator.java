@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The series stage ({@link SeriesStage}) with the channel registry as its second input, broadcast to every subtask
- * ({@code keyed.connect(channels.broadcast())}): a channel's limits changed in the registry apply from its next point
+ * (the keyed points connected with the broadcast channel stream): a channel's limits changed in the registry apply from its next point
  * on, without a restart. The registry is broadcast state (in every checkpoint); when the subtask opens it also reads
  * the channel topic to its end ({@link ChannelTopicLoader}), as the decode stage does, so that a fresh start does not
  * apply the defaults to a channel whose record is still on its way.
