@@ -5,6 +5,8 @@ import io.tsdbpipe.governance.CardinalityOptions;
 import io.tsdbpipe.governance.RateLimitOptions;
 import io.tsdbpipe.governance.SuppressionOptions;
 import io.tsdbpipe.governance.TenantOptions;
+import io.tsdbpipe.metadata.MetadataOptions;
+import io.tsdbpipe.metadata.UidWatchOptions;
 import io.tsdbpipe.point.DataPointSerializer;
 import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.report.ReportMappings;
@@ -43,6 +45,8 @@ public final class JobConfig {
             ChannelOptions.class,
             EventOptions.class,
             MappingOptions.class,
+            MetadataOptions.class,
+            UidWatchOptions.class,
             TenantOptions.class,
             CardinalityOptions.class,
             RateLimitOptions.class,
@@ -54,7 +58,8 @@ public final class JobConfig {
      */
     static final List<String> PASS_THROUGH_PREFIXES = List.of(
             SourceOptions.PROPERTIES_PREFIX, DeadLetterOptions.PROPERTIES_PREFIX, EventOptions.PROPERTIES_PREFIX,
-            JobOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX);
+            JobOptions.FLINK_PREFIX, ChannelOptions.STATIC_PREFIX, MappingOptions.PREFIX,
+            MetadataOptions.PROPERTIES_PREFIX);
 
     private final Configuration configuration;
 

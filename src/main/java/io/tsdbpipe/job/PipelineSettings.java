@@ -1,6 +1,8 @@
 package io.tsdbpipe.job;
 
 import io.tsdbpipe.governance.GovernanceSettings;
+import io.tsdbpipe.metadata.MetadataSettings;
+import io.tsdbpipe.metadata.UidWatchSettings;
 import io.tsdbpipe.point.TimestampPrecision;
 import io.tsdbpipe.report.FormatOptions;
 import io.tsdbpipe.report.ReportFormat;
@@ -17,9 +19,12 @@ import java.util.Optional;
  * @param series the series stage's settings; empty with {@code series.enabled: false}
  * @param events the event stages' settings; empty when no enabled format emits events (then they are not checked)
  * @param maxItemChars {@code dead-letter.max-item-chars}: how much of an item a dead letter keeps
+ * @param metadata the metric metadata's settings; empty with {@code metadata.enabled: false}
+ * @param uidWatch the TSDs' UID watch; empty with {@code cardinality.uid-check-interval: 0}
  */
 public record PipelineSettings(
-        Parallelism parallelism, Optional<SeriesSettings> series, Optional<EventSettings> events, int maxItemChars) {
+        Parallelism parallelism, Optional<SeriesSettings> series, Optional<EventSettings> events, int maxItemChars,
+        Optional<MetadataSettings> metadata, Optional<UidWatchSettings> uidWatch) {
 
     public static PipelineSettings fromConfiguration(ReadableConfig conf) {
         return new PipelineSettings(
@@ -31,7 +36,9 @@ public record PipelineSettings(
                 ReportFormats.fromConfiguration(conf).stream().anyMatch(ReportFormat::emitsEvents)
                         ? Optional.of(EventSettings.fromConfiguration(conf))
                         : Optional.empty(),
-                conf.get(DeadLetterOptions.MAX_ITEM_CHARS));
+                conf.get(DeadLetterOptions.MAX_ITEM_CHARS),
+                MetadataSettings.fromConfiguration(conf),
+                UidWatchSettings.fromConfiguration(conf));
     }
 
     /** The event stages' settings, for a decoder that emits events. */

@@ -10,6 +10,8 @@ import io.tsdbpipe.event.EventWatermarks;
 import io.tsdbpipe.event.FinalCountTrigger;
 import io.tsdbpipe.event.LateEventFunction;
 import io.tsdbpipe.job.PipelineSettings.Parallelism;
+import io.tsdbpipe.metadata.MetadataStage;
+import io.tsdbpipe.metadata.UidWatchOperator;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointTypeInfoFactory;
 import io.tsdbpipe.point.SeriesId;
@@ -41,10 +43,10 @@ import java.util.function.Function;
  *
  * <pre>
  * reports ------> decode --(points)--------------------------+--> keyBy(series) -> series guard -> OpenTSDB sink
- * channels -(broadcast)-^ \--(events)-> event time -> keyBy(count series) -> event counts -^
- *                          |                \-> keyBy(second) -> OpenTSDB annotations
+ * channels -(broadcast)-^ \--(events)-> event time -> keyBy(count series) -> event counts -^          |
+ *                          |                \-> keyBy(second) -> OpenTSDB annotations         metadata (optional)
  *                          |                \-> events topic
- *                          \--(rejects)--------+-- late events --+-- series rejects --> dead-letter sink
+ *                          \--(rejects)--------+-- late events --+-- series rejects --> UID watch -> dead-letter sink
  * </pre>
  *
  * The channel records are broadcast to the series guard too: its tenants' limits follow the registry.
@@ -109,7 +111,22 @@ public final class ReportPipeline {
             points = guarded;
             rejects = rejects.union(guarded.getSideOutput(SeriesGuardOperator.REJECTS));
         }
-        sinks(points, rejects);
+        if (settings.metadata().isPresent() && parts.metadataSink().isPresent()) {
+            MetadataStage.attach(points, settings.metadata().get(), parts.metadataSink().get(),
+                    parallelism(Parallelism::series));
+        }
+        sinks(points, uidWatch(rejects));
+    }
+
+    /** A pass-through on the (small) reject stream: its subtask 0 polls the TSDs' UID figures, whatever else runs. */
+    private DataStream<Reject> uidWatch(DataStream<Reject> rejects) {
+        if (settings.uidWatch().isEmpty()) {
+            return rejects;
+        }
+        return rejects.transform("UID watch", rejects.getType(), new UidWatchOperator<>(settings.uidWatch().get()))
+                .uid(UidWatchOperator.UID)
+                .name("UID watch")
+                .setParallelism(parallelism(Parallelism::deadLetter));
     }
 
     /** Reports into points, events and rejects (side outputs), with the channel topic broadcast when there is one. */

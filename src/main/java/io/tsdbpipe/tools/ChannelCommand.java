@@ -8,6 +8,11 @@ import io.tsdbpipe.governance.ChannelLimits;
 import io.tsdbpipe.job.ChannelOptions;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.SourceOptions;
+import io.tsdbpipe.metadata.MetadataOptions;
+import io.tsdbpipe.metadata.MetadataTopic;
+import io.tsdbpipe.metadata.MetricDescriptions;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.TimeUtils;
@@ -47,9 +52,15 @@ public final class ChannelCommand {
             "          [--rate-limit-policy dead-letter|back-pressure] [--suppression on|off]",
             "          [--suppression-max-interval DURATION]   (limits are totals over the job; 0 = no limit)",
             "  list                     prints every channel (never a token)",
+            "  describe --data-id ID | --tenant TENANT [--json FILE]",
+            "          the metrics the channel (or another tenant: topic:NAME, a metric prefix) reported: dimensions,",
+            "          sample values, targets, first/last seen, last value, points per minute (metadata.enabled);",
+            "          --json writes the same as one JSON document",
             "",
             "--config (default flink-conf/pipeline.yaml) gives channels.topic, channels.bootstrap-servers (or",
-            "source.bootstrap-servers) and source.properties.*; --bootstrap-servers and --topic override them.");
+            "source.bootstrap-servers) and source.properties.*; --bootstrap-servers and --topic override them.",
+            "describe reads metadata.topic (metadata.bootstrap-servers, else source.bootstrap-servers); --topic",
+            "overrides it.");
 
     private ChannelCommand() {}
 
@@ -93,6 +104,9 @@ public final class ChannelCommand {
         if (command == null) {
             throw new IllegalArgumentException("a command is required\n" + USAGE);
         }
+        if (command.equals("describe")) {
+            return describe(opts, out);
+        }
         try (ChannelAdmin admin = admin(opts)) {
             switch (command) {
                 case "create":
@@ -112,25 +126,8 @@ public final class ChannelCommand {
     }
 
     static ChannelAdmin admin(Map<String, List<String>> opts) {
-        String config = one(opts, "config");
-        Configuration conf;
-        try {
-            List<String> jobArgs = new ArrayList<>();
-            Path file = Path.of(config != null ? config : "flink-conf/pipeline.yaml");
-            if (config != null || Files.isRegularFile(file)) {
-                jobArgs.add("--config");
-                jobArgs.add(file.toString());
-            }
-            conf = JobConfig.fromArgs(jobArgs.toArray(new String[0])).configuration();
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
-        Properties props = new Properties();
-        conf.toMap().forEach((k, v) -> {
-            if (k.startsWith(SourceOptions.PROPERTIES_PREFIX)) {
-                props.setProperty(k.substring(SourceOptions.PROPERTIES_PREFIX.length()), v);
-            }
-        });
+        Configuration conf = configuration(opts);
+        Properties props = sourceProperties(conf);
         String bootstrap = one(opts, "bootstrap-servers");
         if (bootstrap == null) {
             bootstrap = conf.getOptional(ChannelOptions.BOOTSTRAP_SERVERS)
@@ -145,6 +142,70 @@ public final class ChannelCommand {
             throw new IllegalArgumentException("no channel topic: set channels.topic or give --topic");
         }
         return new ChannelAdmin(topic.trim(), props, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Reads the metadata topic from its earliest offsets to its end and prints the tenant's metrics; a BlueKing
+     * channel's tenant is its data_id.
+     */
+    private static int describe(Map<String, List<String>> opts, PrintStream out) {
+        String id = one(opts, "data-id");
+        String tenant = one(opts, "tenant");
+        if ((id == null) == (tenant == null)) {
+            throw new IllegalArgumentException("describe needs --data-id ID or --tenant TENANT");
+        }
+        if (id != null) {
+            tenant = Long.toString(parseLong(id, "--data-id"));
+        }
+        Configuration conf = configuration(opts);
+        Properties props = sourceProperties(conf);
+        String bootstrap = one(opts, "bootstrap-servers");
+        if (bootstrap == null) {
+            bootstrap = conf.getOptional(MetadataOptions.BOOTSTRAP_SERVERS)
+                    .orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS));
+        }
+        props.setProperty("bootstrap.servers", bootstrap);
+        String topic = orDefault(one(opts, "topic"), conf.get(MetadataOptions.TOPIC));
+        MetricDescriptions metrics =
+                MetricDescriptions.of(tenant, MetadataTopic.read(props, topic.trim(), Duration.ofSeconds(30)));
+        metrics.print(out);
+        String json = one(opts, "json");
+        if (json != null) {
+            try {
+                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(Path.of(json).toFile(),
+                        metrics.toJson());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("could not write " + json + ": " + e.getMessage(), e);
+            }
+            out.println();
+            out.println("written to " + json);
+        }
+        return 0;
+    }
+
+    private static Properties sourceProperties(Configuration conf) {
+        Properties props = new Properties();
+        conf.toMap().forEach((k, v) -> {
+            if (k.startsWith(SourceOptions.PROPERTIES_PREFIX)) {
+                props.setProperty(k.substring(SourceOptions.PROPERTIES_PREFIX.length()), v);
+            }
+        });
+        return props;
+    }
+
+    private static Configuration configuration(Map<String, List<String>> opts) {
+        String config = one(opts, "config");
+        try {
+            List<String> jobArgs = new ArrayList<>();
+            Path file = Path.of(config != null ? config : "flink-conf/pipeline.yaml");
+            if (config != null || Files.isRegularFile(file)) {
+                jobArgs.add("--config");
+                jobArgs.add(file.toString());
+            }
+            return JobConfig.fromArgs(jobArgs.toArray(new String[0])).configuration();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
     }
 
     private static int create(ChannelAdmin admin, Map<String, List<String>> opts, PrintStream out) {
