@@ -48,7 +48,7 @@ public final class LateEventFunction extends ProcessFunction<Event, Reject> {
                         + Instant.ofEpochMilli(start) + ", " + Instant.ofEpochMilli(start + windowMillis)
                         + ") closed (allowed lateness " + allowedLatenessMillis / 1000 + " s): not counted; it is on "
                         + "the events topic and in its annotation",
-                e.origin(),
+                e.origin().withDataId(e.dataId()),
                 new String(EventJson.record(e), StandardCharsets.UTF_8),
                 maxItemChars,
                 ctx.timerService().currentProcessingTime()));
