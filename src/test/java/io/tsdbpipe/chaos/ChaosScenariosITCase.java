@@ -2,6 +2,7 @@ package io.tsdbpipe.chaos;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.sink.OpenTsdbSink;
+import io.tsdbpipe.testing.FailingSink;
 import io.tsdbpipe.testing.FaultInjectingProxy;
 import io.tsdbpipe.testing.FaultInjectingProxy.Fault;
 import io.tsdbpipe.testing.MiniClusters;

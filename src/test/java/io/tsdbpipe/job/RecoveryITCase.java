@@ -3,6 +3,7 @@ package io.tsdbpipe.job;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.sink.OpenTsdbPutEntry;
 import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.FailingSink;
 import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
@@ -66,11 +67,11 @@ class RecoveryITCase {
     @Timeout(240)
     void noDatapointIsLostWhenTheJobFailsAfterACheckpoint(@InjectMiniCluster MiniCluster mini) throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "recovery", 2);
-        FailingOnceSink.reset();
+        FailingSink.reset();
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Configuration conf = JobConfig.of(t.config(tsdb.url())).configuration();
             StreamExecutionEnvironment env = ReportPipelineJob.environment(conf, PipelineParts.fromConfiguration(conf)
-                    .withTsdbSink(new FailingOnceSink<DataPoint, BufferedRequestState<OpenTsdbPutEntry>>(
+                    .withTsdbSink(new FailingSink<DataPoint, BufferedRequestState<OpenTsdbPutEntry>>(
                             PipelineComponents.tsdbSink(conf))));
             JobClient job = env.executeAsync("recovery-it");
             try {
@@ -88,13 +89,13 @@ class RecoveryITCase {
 
                 // the TSD fails some requests and the sink task fails: both at once
                 tsdb.failNext(3, 500);
-                FailingOnceSink.arm();
+                FailingSink.FAIL_WRITES.set(1);
                 expected.addAll(produce(t, 200, 400));
                 Await.until("all 2000 points after the restart", Duration.ofSeconds(120),
                         () -> new HashSet<>(tsdb.storedTexts()).containsAll(expected));
 
-                assertThat(FailingOnceSink.FAILURES).hasValue(1);
-                assertThat(FailingOnceSink.RESTORED_WRITERS.get())
+                assertThat(FailingSink.FAILURES).hasValue(1);
+                assertThat(FailingSink.RESTORED_WRITERS.get())
                         .as("sink writers restored from the checkpoint").isGreaterThanOrEqualTo(1);
                 List<String> stored = tsdb.storedTexts();
                 // at least once, and nothing but the expected points (a replay resends identical values)
