@@ -7,15 +7,12 @@ import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -27,30 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The annotation writer against {@link TestingOpenTsdbServer}'s /api/annotation (OpenTSDB 2.4.1's behaviour). */
-class OpenTsdbAnnotationWriterTest {
+class OpenTsdbAnnotationWriterTest extends WriterTestBase {
 
     private static final long SECOND = 1_612_509_542L;
-
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private TestingOpenTsdbServer server;
-
-    @BeforeEach
-    void setUp() {
-        TestingDeadLetterPublisher.reset();
-        server = open(TestingOpenTsdbServer.start());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T open(T closeable) {
-        closeables.add(closeable);
-        return closeable;
-    }
 
     private OpenTsdbAnnotationWriter writer(boolean gzip, AnnotationLimits limits) {
         OpenTsdbAnnotationSink sink = OpenTsdbAnnotationSink.builder()
