@@ -4,6 +4,7 @@ import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.RealOpenTsdb;
 import io.tsdbpipe.testing.TestJobConfig;
 import io.tsdbpipe.testing.TestingKafkaBroker;
+import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,8 +17,6 @@ import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,7 +123,7 @@ class AllProtocolsEndToEndITCase {
         }
 
         JsonNode busy = annotation(second);
-        Set<String> first = eventIds(busy);
+        Set<String> first = TestingOpenTsdbServer.eventIds(busy);
         assertThat(first).hasSize(120);
         assertThat(busy.get("custom").get("_events").asInt()).isEqualTo(120);
         assertThat(busy.get("custom").has("_overflow")).isFalse();
@@ -138,7 +137,7 @@ class AllProtocolsEndToEndITCase {
         again.put("source.group-id", t.topic + "-again");
         PipelineTestSupport.realJob(again).execute("all-protocols-e2e-again");
         JsonNode after = annotation(second);
-        Set<String> all = eventIds(after);
+        Set<String> all = TestingOpenTsdbServer.eventIds(after);
         assertThat(all).hasSize(130).containsAll(first);
         assertThat(after.get("custom").get("_events").asInt()).isEqualTo(130);
         assertValue("e2e.b.events", Map.of("event_name", "second_run", "event_type", run, "target", "10.0.0.0"),
@@ -155,16 +154,5 @@ class AllProtocolsEndToEndITCase {
         HttpResponse<String> r = TSDB.get("/api/annotation?start_time=" + startTime);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
-    }
-
-    private static Set<String> eventIds(JsonNode annotation) {
-        Set<String> ids = new HashSet<>();
-        for (Iterator<String> it = annotation.get("custom").fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!k.startsWith("_")) {
-                ids.add(k);
-            }
-        }
-        return ids;
     }
 }

@@ -189,11 +189,7 @@ class EventsITCase {
 
     private static Set<String> annotatedIds(TestingOpenTsdbServer tsdb) {
         Set<String> ids = new HashSet<>();
-        tsdb.annotations().values().forEach(a -> a.get("custom").fieldNames().forEachRemaining(k -> {
-            if (!k.startsWith("_")) {
-                ids.add(k);
-            }
-        }));
+        tsdb.annotations().values().forEach(a -> ids.addAll(TestingOpenTsdbServer.eventIds(a)));
         return ids;
     }
 }

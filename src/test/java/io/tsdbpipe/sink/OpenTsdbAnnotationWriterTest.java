@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -36,17 +35,6 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
         return open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
     }
 
-    private static Set<String> eventIds(JsonNode annotation) {
-        Set<String> ids = new HashSet<>();
-        for (Iterator<String> it = annotation.get("custom").fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!k.startsWith("_")) {
-                ids.add(k);
-            }
-        }
-        return ids;
-    }
-
     @Test
     void everyEventOfABusySecondFromSeveralChannelsAndBatchesEndsInItsAnnotation() throws Exception {
         OpenTsdbAnnotationWriter writer = writer(true, new AnnotationLimits(100, 64 * 1024, 512));
@@ -63,10 +51,10 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
         }
         writer.flush(true);
         JsonNode a = server.globalAnnotation(SECOND);
-        assertThat(eventIds(a)).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(a)).isEqualTo(expected);
         assertThat(a.get("custom").get("_events").asInt()).isEqualTo(60);
         assertThat(a.get("notes").asText().split("\n")).hasSize(60);
-        assertThat(eventIds(server.globalAnnotation(SECOND + 1))).hasSize(3);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND + 1))).hasSize(3);
         assertThat(server.requests()).allSatisfy(r -> assertThat(r.wireBytes).isLessThanOrEqualTo(8192));
         assertThat(writer.metrics().written.getCount()).isEqualTo(63);
     }
@@ -79,7 +67,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
         }
         writer.flush(true);
         JsonNode a = server.globalAnnotation(SECOND);
-        assertThat(eventIds(a)).hasSize(10);
+        assertThat(TestingOpenTsdbServer.eventIds(a)).hasSize(10);
         assertThat(a.get("custom").get("_overflow").asInt()).isEqualTo(15);
         assertThat(a.get("description").asText()).isEqualTo("10 events (+15 more on the events topic)");
     }
@@ -97,7 +85,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
         }
         writer.flush(true);
         assertThat(server.requests()).hasSize(requests + 1); // one GET, no POST
-        assertThat(eventIds(server.globalAnnotation(SECOND))).hasSize(5);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).hasSize(5);
     }
 
     @Test
@@ -111,7 +99,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(writer.metrics().retried.getCount()).isGreaterThan(0);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
     }
@@ -151,7 +139,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
             again.write(e, null);
         }
         again.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(server.maxConcurrentRequests()).as("one request at a time for one second").isEqualTo(1);
     }
 
@@ -182,7 +170,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(server.requests()).extracting(r -> r.status).containsExactly(404, 304, 200, 200);
         assertThat(writer.metrics().written.getCount()).isEqualTo(5);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
@@ -216,7 +204,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).as("the events stored first are still there")
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).as("the events stored first are still there")
                 .isEqualTo(expected);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
     }
@@ -232,7 +220,7 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(writer.metrics().written.getCount()).isEqualTo(4);
     }
 
