@@ -1,8 +1,9 @@
 package io.tsdbpipe.channel;
 
+import io.tsdbpipe.types.ValueSerializer;
+
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -13,7 +14,7 @@ import java.io.IOException;
  * Hand-written serializer for {@link Channel}: the broadcast state (checkpointed registry) and the channel stream.
  * Layout version 1: a leading format byte, so that a later field can be added without breaking old checkpoints.
  */
-public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
+public final class ChannelSerializer extends ValueSerializer<Channel> {
 
     private static final long serialVersionUID = 1L;
 
@@ -22,28 +23,8 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
     private static final int FORMAT = 1;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public Channel createInstance() {
         return Channel.deleted(0, Channel.CONFIG_VERSION);
-    }
-
-    @Override
-    public Channel copy(Channel from) {
-        return from;
-    }
-
-    @Override
-    public Channel copy(Channel from, Channel reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -92,16 +73,6 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
         boolean enabled = in.readBoolean();
         long version = in.readLong();
         return new Channel(dataId, name, kind, token, prefix, tags, maxItems, maxFuture, eventsMetric, enabled, version);
-    }
-
-    @Override
-    public Channel deserialize(Channel reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -12,35 +12,15 @@ import org.apache.flink.types.StringValue;
 import java.io.IOException;
 
 /** Hand-written serializer for {@link Reject}; the reason travels as its stable code, not its ordinal. */
-public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
+public final class RejectSerializer extends ValueSerializer<Reject> {
 
     private static final long serialVersionUID = 1L;
 
     public static final RejectSerializer INSTANCE = new RejectSerializer();
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public Reject createInstance() {
         return new Reject(RejectReason.UNKNOWN_FORMAT, "", Origin.NONE, "", false, 0L);
-    }
-
-    @Override
-    public Reject copy(Reject from) {
-        return from;
-    }
-
-    @Override
-    public Reject copy(Reject from, Reject reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -63,16 +43,6 @@ public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
         String item = StringValue.readString(in);
         boolean truncated = in.readBoolean();
         return new Reject(reason, message, origin, item, truncated, in.readLong());
-    }
-
-    @Override
-    public Reject deserialize(Reject reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override
