@@ -2,10 +2,10 @@ package io.tsdbpipe.channel;
 
 import io.tsdbpipe.governance.ChannelLimits;
 import io.tsdbpipe.governance.RateLimitPolicy;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -17,7 +17,7 @@ import java.io.IOException;
  * A leading format byte, so that a later field can be added without breaking old checkpoints: format 1, and format 2
  * which added the channel's governance values ({@link ChannelLimits}) at the end; both are read.
  */
-public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
+public final class ChannelSerializer extends ValueSerializer<Channel> {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,28 +26,8 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
     private static final int FORMAT = 2;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public Channel createInstance() {
         return Channel.deleted(0, Channel.CONFIG_VERSION);
-    }
-
-    @Override
-    public Channel copy(Channel from) {
-        return from;
-    }
-
-    @Override
-    public Channel copy(Channel from, Channel reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -132,16 +112,6 @@ public final class ChannelSerializer extends TypeSerializerSingleton<Channel> {
         }
         return new Channel(dataId, name, kind, token, prefix, tags, maxItems, maxFuture, eventsMetric, enabled, version,
                 limits);
-    }
-
-    @Override
-    public Channel deserialize(Channel reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

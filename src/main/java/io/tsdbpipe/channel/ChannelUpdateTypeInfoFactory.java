@@ -1,12 +1,12 @@
 package io.tsdbpipe.channel;
 
 import io.tsdbpipe.types.SingletonTypeInfo;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -24,35 +24,15 @@ public final class ChannelUpdateTypeInfoFactory extends TypeInfoFactory<ChannelU
     }
 
     /** A valid flag, then the channel or the data_id and problem. */
-    public static final class Serializer extends TypeSerializerSingleton<ChannelUpdate> {
+    public static final class Serializer extends ValueSerializer<ChannelUpdate> {
 
         private static final long serialVersionUID = 1L;
 
         public static final Serializer INSTANCE = new Serializer();
 
         @Override
-        public boolean isImmutableType() {
-            return true;
-        }
-
-        @Override
         public ChannelUpdate createInstance() {
             return ChannelUpdate.invalid(-1, "");
-        }
-
-        @Override
-        public ChannelUpdate copy(ChannelUpdate from) {
-            return from;
-        }
-
-        @Override
-        public ChannelUpdate copy(ChannelUpdate from, ChannelUpdate reuse) {
-            return from;
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -72,16 +52,6 @@ public final class ChannelUpdateTypeInfoFactory extends TypeInfoFactory<ChannelU
                 return ChannelUpdate.of(ChannelSerializer.INSTANCE.deserialize(in));
             }
             return ChannelUpdate.invalid(in.readLong(), StringValue.readString(in));
-        }
-
-        @Override
-        public ChannelUpdate deserialize(ChannelUpdate reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) throws IOException {
-            serialize(deserialize(in), out);
         }
 
         @Override

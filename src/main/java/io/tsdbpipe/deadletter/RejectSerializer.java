@@ -1,11 +1,11 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -16,7 +16,7 @@ import java.io.IOException;
  * Hand-written serializer for {@link Reject}; the reason travels as its stable code, not its ordinal. Layout 2 added
  * the origin's data_id after its offset.
  */
-public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
+public final class RejectSerializer extends ValueSerializer<Reject> {
 
     private static final long serialVersionUID = 1L;
 
@@ -32,28 +32,8 @@ public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
     }
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public Reject createInstance() {
         return new Reject(RejectReason.UNKNOWN_FORMAT, "", Origin.NONE, "", false, 0L);
-    }
-
-    @Override
-    public Reject copy(Reject from) {
-        return from;
-    }
-
-    @Override
-    public Reject copy(Reject from, Reject reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -80,16 +60,6 @@ public final class RejectSerializer extends TypeSerializerSingleton<Reject> {
         String item = StringValue.readString(in);
         boolean truncated = in.readBoolean();
         return new Reject(reason, message, origin, item, truncated, in.readLong());
-    }
-
-    @Override
-    public Reject deserialize(Reject reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -2,12 +2,12 @@ package io.tsdbpipe.event;
 
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.types.SingletonTypeInfo;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -28,7 +28,7 @@ public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount>
      * A flag (0: a fresh accumulator, no event yet, null metric; 2: metric, tags, origin with its data_id; 1, written
      * before the data_id: the same without it, still read), then the count.
      */
-    public static final class Serializer extends TypeSerializerSingleton<EventCount> {
+    public static final class Serializer extends ValueSerializer<EventCount> {
 
         private static final long serialVersionUID = 1L;
 
@@ -47,16 +47,6 @@ public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount>
         @Override
         public EventCount copy(EventCount from) {
             return new EventCount(from.metric, from.tags, from.count, from.origin);
-        }
-
-        @Override
-        public EventCount copy(EventCount from, EventCount reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -85,16 +75,6 @@ public final class EventCountTypeInfoFactory extends TypeInfoFactory<EventCount>
             }
             c.count = in.readLong();
             return c;
-        }
-
-        @Override
-        public EventCount deserialize(EventCount reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) throws IOException {
-            serialize(deserialize(in), out);
         }
 
         @Override

@@ -1,10 +1,10 @@
 package io.tsdbpipe.event;
 
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -12,35 +12,15 @@ import org.apache.flink.types.StringValue;
 import java.io.IOException;
 
 /** Hand-written serializer for {@link Event} (between decode, the count window, the annotation and events sinks). */
-public final class EventSerializer extends TypeSerializerSingleton<Event> {
+public final class EventSerializer extends ValueSerializer<Event> {
 
     private static final long serialVersionUID = 1L;
 
     public static final EventSerializer INSTANCE = new EventSerializer();
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public Event createInstance() {
         return new Event(0, "", "", "", "", "", new String[0], 0, "", new String[0], Origin.NONE, 0);
-    }
-
-    @Override
-    public Event copy(Event from) {
-        return from;
-    }
-
-    @Override
-    public Event copy(Event from, Event reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -90,16 +70,6 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
             a[i] = StringValue.readString(in);
         }
         return a;
-    }
-
-    @Override
-    public Event deserialize(Event reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tsdbpipe.gateway;
 
+import io.tsdbpipe.job.CommandLineArgs;
 import io.tsdbpipe.job.FlatYaml;
 
 import io.tsdbpipe.channel.StaticChannelParser;
@@ -194,28 +195,11 @@ public final class GatewaySettings {
     public static GatewaySettings fromArgs(String[] args) throws IOException {
         Path config = null;
         Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new IllegalArgumentException("Unexpected argument '" + arg + "': expected --key value");
-            }
-            String key;
-            String value;
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                key = arg.substring(2, eq);
-                value = arg.substring(eq + 1);
+        for (Map.Entry<String, String> arg : CommandLineArgs.parse(args)) {
+            if (arg.getKey().equals("config")) {
+                config = Path.of(arg.getValue());
             } else {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Missing value for " + arg);
-                }
-                key = arg.substring(2);
-                value = args[++i];
-            }
-            if (key.equals("config")) {
-                config = Path.of(value);
-            } else {
-                overrides.put(key, value);
+                overrides.put(arg.getKey(), arg.getValue());
             }
         }
         Map<String, String> values = new LinkedHashMap<>();

@@ -75,28 +75,11 @@ public final class JobConfig {
     public static JobConfig fromArgs(String[] args) throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new IllegalArgumentException("Unexpected argument '" + arg + "': expected --key value");
-            }
-            String key;
-            String value;
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                key = arg.substring(2, eq);
-                value = arg.substring(eq + 1);
+        for (Map.Entry<String, String> arg : CommandLineArgs.parse(args)) {
+            if (arg.getKey().equals("config")) {
+                values.putAll(FlatYaml.read(Path.of(arg.getValue()), "configuration file", true));
             } else {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Missing value for " + arg);
-                }
-                key = arg.substring(2);
-                value = args[++i];
-            }
-            if (key.equals("config")) {
-                values.putAll(FlatYaml.read(Path.of(value), "configuration file", true));
-            } else {
-                overrides.put(key, value);
+                overrides.put(arg.getKey(), arg.getValue());
             }
         }
         values.putAll(overrides);

@@ -1,9 +1,10 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.types.ValueSerializer;
+
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -16,7 +17,7 @@ import java.io.IOException;
  * The point's {@link SeriesId} travels with it, so the receiving side never hashes the series again; so does its
  * origin's data_id (the tenant of a BlueKing point), as a varint of {@code dataId + 1} (one byte when it has none).
  */
-public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint> {
+public final class DataPointSerializer extends ValueSerializer<DataPoint> {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,28 +38,8 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
     }
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public DataPoint createInstance() {
         return DataPoint.ofLong("", 0L, 0L, NO_TAGS, Origin.NONE);
-    }
-
-    @Override
-    public DataPoint copy(DataPoint from) {
-        return from;
-    }
-
-    @Override
-    public DataPoint copy(DataPoint from, DataPoint reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -123,16 +104,6 @@ public final class DataPointSerializer extends TypeSerializerSingleton<DataPoint
         }
         Origin origin = new Origin(topic, partition, offset, dataId);
         return DataPoint.of(metric, timestamp, floating, bits, tags, origin, id);
-    }
-
-    @Override
-    public DataPoint deserialize(DataPoint reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -1,38 +1,24 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.types.ValueSerializer;
+
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
 
 /** {@link SeriesId} as 16 bytes (high, low): fixed length and deterministic, as a key serializer must be. */
-public final class SeriesIdSerializer extends TypeSerializerSingleton<SeriesId> {
+public final class SeriesIdSerializer extends ValueSerializer<SeriesId> {
 
     private static final long serialVersionUID = 1L;
 
     public static final SeriesIdSerializer INSTANCE = new SeriesIdSerializer();
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public SeriesId createInstance() {
         return new SeriesId(0L, 0L);
-    }
-
-    @Override
-    public SeriesId copy(SeriesId from) {
-        return from;
-    }
-
-    @Override
-    public SeriesId copy(SeriesId from, SeriesId reuse) {
-        return from;
     }
 
     @Override
@@ -49,11 +35,6 @@ public final class SeriesIdSerializer extends TypeSerializerSingleton<SeriesId> 
     @Override
     public SeriesId deserialize(DataInputView in) throws IOException {
         return new SeriesId(in.readLong(), in.readLong());
-    }
-
-    @Override
-    public SeriesId deserialize(SeriesId reuse, DataInputView in) throws IOException {
-        return deserialize(in);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.tsdbpipe.report;
 
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -12,35 +12,15 @@ import org.apache.flink.types.StringValue;
 import java.io.IOException;
 
 /** Hand-written serializer for {@link RawRecord}, used when the source and decode stages run at different parallelism. */
-public final class RawRecordSerializer extends TypeSerializerSingleton<RawRecord> {
+public final class RawRecordSerializer extends ValueSerializer<RawRecord> {
 
     private static final long serialVersionUID = 1L;
 
     public static final RawRecordSerializer INSTANCE = new RawRecordSerializer();
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public RawRecord createInstance() {
         return new RawRecord(null, Origin.NONE, 0L);
-    }
-
-    @Override
-    public RawRecord copy(RawRecord from) {
-        return from;
-    }
-
-    @Override
-    public RawRecord copy(RawRecord from, RawRecord reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -59,16 +39,6 @@ public final class RawRecordSerializer extends TypeSerializerSingleton<RawRecord
         in.readFully(value);
         Origin origin = new Origin(StringValue.readString(in), in.readInt(), in.readLong());
         return new RawRecord(value, origin, in.readLong());
-    }
-
-    @Override
-    public RawRecord deserialize(RawRecord reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -133,6 +133,19 @@ public final class LoadGenerator {
         String metric(String key) {
             return metricPrefix == null || metricPrefix.isEmpty() ? key : metricPrefix + "." + key;
         }
+
+        /** A report of this channel: its data_id and token, and the items {@code data} writes into its data array. */
+        String report(JsonWriting data) {
+            return json(g -> {
+                g.writeStartObject();
+                g.writeNumberField("data_id", dataId);
+                g.writeStringField("access_token", token);
+                g.writeArrayFieldStart("data");
+                data.write(g);
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        }
     }
 
     /**
@@ -376,13 +389,7 @@ public final class LoadGenerator {
                         g.writeStringField(Long.toString(p.timestamp()), p.value().toPlainString());
                     }
                     g.writeEndObject();
-                    g.writeObjectFieldStart("tags");
-                    for (Map.Entry<String, String> e : a.entrySet()) {
-                        if (e.getKey().startsWith("tag.")) {
-                            g.writeStringField(e.getKey().substring(4), e.getValue());
-                        }
-                    }
-                    g.writeEndObject();
+                    writePrefixed(g, "tags", a, "tag.");
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -496,11 +503,7 @@ public final class LoadGenerator {
                     items.add(new ArrayList<>(List.of(p)));
                 }
             }
-            return json(g -> {
-                g.writeStartObject();
-                g.writeNumberField("data_id", channel.dataId());
-                g.writeStringField("access_token", channel.token());
-                g.writeArrayFieldStart("data");
+            return channel.report(g -> {
                 for (List<Point> item : items) {
                     Map<String, String> a = item.get(0).series().attributes();
                     g.writeStartObject();
@@ -511,18 +514,10 @@ public final class LoadGenerator {
                     }
                     g.writeEndObject();
                     g.writeStringField("target", a.get("target"));
-                    g.writeObjectFieldStart("dimension");
-                    for (Map.Entry<String, String> e : a.entrySet()) {
-                        if (e.getKey().startsWith("dimension.")) {
-                            g.writeStringField(e.getKey().substring(10), e.getValue());
-                        }
-                    }
-                    g.writeEndObject();
+                    writePrefixed(g, "dimension", a, "dimension.");
                     g.writeNumberField("timestamp", item.get(0).timestamp());
                     g.writeEndObject();
                 }
-                g.writeEndArray();
-                g.writeEndObject();
             });
         }
     }
@@ -581,11 +576,7 @@ public final class LoadGenerator {
 
         @Override
         public String report(List<Point> points) {
-            return json(g -> {
-                g.writeStartObject();
-                g.writeNumberField("data_id", channel.dataId());
-                g.writeStringField("access_token", channel.token());
-                g.writeArrayFieldStart("data");
+            return channel.report(g -> {
                 for (Point p : points) {
                     Map<String, String> a = p.series().attributes();
                     g.writeStartObject();
@@ -594,18 +585,10 @@ public final class LoadGenerator {
                     g.writeStringField("content", a.get("content"));
                     g.writeEndObject();
                     g.writeStringField("target", a.get("target"));
-                    g.writeObjectFieldStart("dimension");
-                    for (Map.Entry<String, String> e : a.entrySet()) {
-                        if (e.getKey().startsWith("dimension.")) {
-                            g.writeStringField(e.getKey().substring(10), e.getValue());
-                        }
-                    }
-                    g.writeEndObject();
+                    writePrefixed(g, "dimension", a, "dimension.");
                     g.writeNumberField("timestamp", p.timestamp());
                     g.writeEndObject();
                 }
-                g.writeEndArray();
-                g.writeEndObject();
             });
         }
     }
@@ -984,6 +967,18 @@ public final class LoadGenerator {
             throw new UncheckedIOException(e);
         }
         return w.toString();
+    }
+
+    /** The attributes named {@code prefix}... as the object {@code field}, without the prefix. */
+    private static void writePrefixed(JsonGenerator g, String field, Map<String, String> attributes, String prefix)
+            throws IOException {
+        g.writeObjectFieldStart(field);
+        for (Map.Entry<String, String> e : attributes.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                g.writeStringField(e.getKey().substring(prefix.length()), e.getValue());
+            }
+        }
+        g.writeEndObject();
     }
 
     /** SplitMix64 of the three inputs: a well-spread, platform-independent hash. */

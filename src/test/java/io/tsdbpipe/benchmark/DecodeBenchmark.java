@@ -16,6 +16,7 @@ import io.tsdbpipe.report.OpenTsdbJsonFormat;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.report.TbdsReportFormat;
+import io.tsdbpipe.testing.TestJobConfig;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -83,11 +84,7 @@ public class DecodeBenchmark {
                 ReportMappings.NONE, new StaticChannels(Map.of(1500001L, channel)), PointRules.defaults(), 1 << 20,
                 16384);
         Map<String, String> mapping = new HashMap<>();
-        mapping.put("mappings.seed.appid", "appIds");
-        mapping.put("mappings.seed.metricname", "network");
-        mapping.put("mappings.seed.hostname", "ip");
-        mapping.put("mappings.seed.items", "timestamp=value");
-        mapping.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        TestJobConfig.seedMapping(mapping);
         mapped = new ReportDecoder(List.of(new TbdsReportFormat(".", null), new OpenTsdbJsonFormat()),
                 ReportMappings.parse(mapping, "mappings.", null, "mappings.order"), StaticChannels.EMPTY,
                 PointRules.defaults(), 1 << 20, 16384);

@@ -1,23 +1,11 @@
 package io.tsdbpipe.channel;
 
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
-class ChannelSerializerTest extends SerializerTestBase<Channel> {
+class ChannelSerializerTest extends ValueSerializerTestBase<Channel> {
 
-    @Override
-    protected TypeSerializer<Channel> createSerializer() {
-        return ChannelSerializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<Channel> getTypeClass() {
-        return Channel.class;
+    ChannelSerializerTest() {
+        super(ChannelSerializer.INSTANCE, Channel.class, -1);
     }
 
     static Channel[] channels() {

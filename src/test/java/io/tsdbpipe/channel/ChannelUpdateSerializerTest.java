@@ -1,23 +1,11 @@
 package io.tsdbpipe.channel;
 
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
-class ChannelUpdateSerializerTest extends SerializerTestBase<ChannelUpdate> {
+class ChannelUpdateSerializerTest extends ValueSerializerTestBase<ChannelUpdate> {
 
-    @Override
-    protected TypeSerializer<ChannelUpdate> createSerializer() {
-        return ChannelUpdateTypeInfoFactory.Serializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<ChannelUpdate> getTypeClass() {
-        return ChannelUpdate.class;
+    ChannelUpdateSerializerTest() {
+        super(ChannelUpdateTypeInfoFactory.Serializer.INSTANCE, ChannelUpdate.class, -1);
     }
 
     @Override

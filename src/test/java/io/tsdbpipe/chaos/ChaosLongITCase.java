@@ -1,10 +1,10 @@
 package io.tsdbpipe.chaos;
 
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.RealOpenTsdb;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Assumptions;
@@ -27,11 +27,7 @@ import java.util.Map;
 class ChaosLongITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     @RegisterExtension
     static final RealOpenTsdb TSDB = RealOpenTsdb.shared();

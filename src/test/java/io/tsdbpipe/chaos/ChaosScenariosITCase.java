@@ -2,14 +2,15 @@ package io.tsdbpipe.chaos;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.sink.OpenTsdbSink;
+import io.tsdbpipe.testing.FailingSink;
 import io.tsdbpipe.testing.FaultInjectingProxy;
 import io.tsdbpipe.testing.FaultInjectingProxy.Fault;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.RealOpenTsdb;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -31,11 +32,7 @@ import java.util.function.Function;
 class ChaosScenariosITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     @RegisterExtension
     static final RealOpenTsdb TSDB = RealOpenTsdb.shared();

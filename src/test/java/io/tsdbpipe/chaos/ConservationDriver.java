@@ -1,6 +1,8 @@
 package io.tsdbpipe.chaos;
 
+import io.tsdbpipe.testing.Await;
 import io.tsdbpipe.testing.RealOpenTsdb;
+import io.tsdbpipe.testing.TestJobConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -144,11 +146,7 @@ final class ConservationDriver {
         conf.put("channels.static." + SERIES_CHANNEL + ".tags.tenant", "chaos");
         conf.put("events.topic", "");
         conf.put("events.idle-timeout", "10 min");
-        conf.put("mappings.seed.appid", "appIds");
-        conf.put("mappings.seed.metricname", "network");
-        conf.put("mappings.seed.hostname", "ip");
-        conf.put("mappings.seed.items", "timestamp=value");
-        conf.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        TestJobConfig.seedMapping(conf);
         return conf;
     }
 
@@ -497,7 +495,7 @@ final class ConservationDriver {
             if (report.complete() || System.nanoTime() > deadline || System.nanoTime() - changed > QUIET.toNanos()) {
                 return report;
             }
-            sleep(1_000);
+            Await.pause(1_000);
         }
     }
 
@@ -684,15 +682,6 @@ final class ConservationDriver {
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not create topic " + name, e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

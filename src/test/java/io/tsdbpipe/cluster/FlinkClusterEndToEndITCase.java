@@ -2,6 +2,8 @@ package io.tsdbpipe.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.LocalPorts;
 import io.tsdbpipe.testing.RealOpenTsdb;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
@@ -9,8 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +31,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -108,7 +107,7 @@ class FlinkClusterEndToEndITCase {
         kafka = TestingKafkaBroker.shared();
         TSDB.url();
 
-        int[] ports = freePorts(5);
+        int[] ports = LocalPorts.free(5);
         rest = "127.0.0.1:" + ports[0];
         env = new LinkedHashMap<>();
         env.put("PIPELINE_HOME", HOME.toString());
@@ -222,7 +221,7 @@ class FlinkClusterEndToEndITCase {
         });
         // the exact duplicate was seen (dropped, not dead-lettered): the series stage's counter says so
         int promPort = prometheusPort("flink-taskmanager-1");
-        awaitTrue(Duration.ofSeconds(30), "series duplicatesDropped >= 1 and conflicts >= 1 in the Prometheus output",
+        Await.until("series duplicatesDropped >= 1 and conflicts >= 1 in the Prometheus output", Duration.ofSeconds(30),
                 () -> prometheusSum(promPort, "flink_taskmanager_job_task_operator_series_duplicatesDropped", resumed) >= 1
                         && prometheusSum(promPort, "flink_taskmanager_job_task_operator_series_conflicts", resumed) >= 1);
         assertThat(prometheusSum(promPort, "flink_taskmanager_job_task_operator_decode_records", resumed)).isEqualTo(2);
@@ -242,7 +241,7 @@ class FlinkClusterEndToEndITCase {
         long loadStart = System.nanoTime();
         Process load = loadgenProcess(PHASE_A + PHASE_B, PHASE_C, PHASE_C_RATE, expectedC);
         try {
-            awaitTrue(Duration.ofSeconds(60), "the first phase C points in OpenTSDB", () -> pointCount(
+            Await.until("the first phase C points in OpenTSDB", Duration.ofSeconds(60), () -> pointCount(
                     "sys.cpu.user", START_EPOCH) > countOf(expected, "sys.cpu.user"));
             log("phase C: load flowing, first datapoints in OpenTSDB %.1f s after loadgen started", seconds(loadStart));
             assertThat(load.isAlive()).as("loadgen still producing when the TaskManager is killed").isTrue();
@@ -256,7 +255,7 @@ class FlinkClusterEndToEndITCase {
 
             script(Duration.ofMinutes(2), "flink.sh", "start", "--taskmanagers", "1");
             log("replacement TaskManager registered %.1f s after the kill", seconds(killed));
-            awaitTrue(Duration.ofSeconds(120), "job " + resumed + " restarted (numRestarts >= 1) and every task RUNNING",
+            Await.until("job " + resumed + " restarted (numRestarts >= 1) and every task RUNNING", Duration.ofSeconds(120),
                     () -> numRestarts(resumed) >= 1 && allRunning(resumed));
             log("job RUNNING again %.1f s after the kill (restarts: %d)", seconds(killed), numRestarts(resumed));
             assertThat(load.waitFor(120, TimeUnit.SECONDS)).as("loadgen (phase C) finished").isTrue();
@@ -669,33 +668,6 @@ class FlinkClusterEndToEndITCase {
                     + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException | RuntimeException e) {
             return "";
-        }
-    }
-
-    private static void awaitTrue(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() >= deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
-            }
-            Thread.sleep(250);
-        }
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
         }
     }
 

@@ -1,27 +1,14 @@
 package io.tsdbpipe.deadletter;
 
 import io.tsdbpipe.point.Origin;
-
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
 import java.util.Arrays;
 
-class RejectSerializerTest extends SerializerTestBase<Reject> {
+class RejectSerializerTest extends ValueSerializerTestBase<Reject> {
 
-    @Override
-    protected TypeSerializer<Reject> createSerializer() {
-        return RejectSerializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<Reject> getTypeClass() {
-        return Reject.class;
+    RejectSerializerTest() {
+        super(RejectSerializer.INSTANCE, Reject.class, -1);
     }
 
     @Override

@@ -1,42 +1,27 @@
 package io.tsdbpipe.event;
 
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.testutils.DeeplyEqualsChecker;
 
 import java.util.Objects;
 
-class EventCountSerializerTest extends SerializerTestBase<EventCount> {
+class EventCountSerializerTest extends ValueSerializerTestBase<EventCount> {
 
     // the accumulator is mutable window state and has no equals of its own: compared field by field
     EventCountSerializerTest() {
-        super(new DeeplyEqualsChecker().withCustomCheck(
-                (a, b) -> a instanceof EventCount && b instanceof EventCount,
-                (a, b, checker) -> {
-                    EventCount x = (EventCount) a;
-                    EventCount y = (EventCount) b;
-                    return x.count == y.count
-                            && Objects.equals(x.metric, y.metric)
-                            && checker.deepEquals(x.tags, y.tags)
-                            && Objects.equals(x.origin, y.origin);
-                }));
-    }
-
-    @Override
-    protected TypeSerializer<EventCount> createSerializer() {
-        return EventCountTypeInfoFactory.Serializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<EventCount> getTypeClass() {
-        return EventCount.class;
+        super(EventCountTypeInfoFactory.Serializer.INSTANCE, EventCount.class,
+                new DeeplyEqualsChecker().withCustomCheck(
+                        (a, b) -> a instanceof EventCount && b instanceof EventCount,
+                        (a, b, checker) -> {
+                            EventCount x = (EventCount) a;
+                            EventCount y = (EventCount) b;
+                            return x.count == y.count
+                                    && Objects.equals(x.metric, y.metric)
+                                    && checker.deepEquals(x.tags, y.tags)
+                                    && Objects.equals(x.origin, y.origin);
+                        }));
     }
 
     @Override

@@ -1,25 +1,12 @@
 package io.tsdbpipe.event;
 
 import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+class EventSerializerTest extends ValueSerializerTestBase<Event> {
 
-class EventSerializerTest extends SerializerTestBase<Event> {
-
-    @Override
-    protected TypeSerializer<Event> createSerializer() {
-        return EventSerializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<Event> getTypeClass() {
-        return Event.class;
+    EventSerializerTest() {
+        super(EventSerializer.INSTANCE, Event.class, -1);
     }
 
     @Override

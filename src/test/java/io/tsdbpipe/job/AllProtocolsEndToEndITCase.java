@@ -1,11 +1,13 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.RealOpenTsdb;
+import io.tsdbpipe.testing.TestJobConfig;
 import io.tsdbpipe.testing.TestingKafkaBroker;
+import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,8 +17,6 @@ import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,11 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AllProtocolsEndToEndITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     @RegisterExtension
     static final RealOpenTsdb TSDB = RealOpenTsdb.shared();
@@ -73,24 +69,13 @@ class AllProtocolsEndToEndITCase {
         conf.put("channels.static.1500001.token", SERIES_TOKEN);
         conf.put("channels.static.1500001.metric-prefix", "e2e.bk");
         conf.put("channels.static.1500001.tags.tenant", "e2e");
-        conf.put("channels.static.1500002.name", "app-a");
-        conf.put("channels.static.1500002.kind", "events");
-        conf.put("channels.static.1500002.token", EVENTS_TOKEN_A);
-        conf.put("channels.static.1500002.metric-prefix", "e2e.a");
-        conf.put("channels.static.1500003.name", "app-b");
-        conf.put("channels.static.1500003.kind", "events");
-        conf.put("channels.static.1500003.token", EVENTS_TOKEN_B);
-        conf.put("channels.static.1500003.metric-prefix", "e2e.b");
+        TestJobConfig.eventsChannel(conf, 1500002, "app-a", EVENTS_TOKEN_A, "e2e.a");
+        TestJobConfig.eventsChannel(conf, 1500003, "app-b", EVENTS_TOKEN_B, "e2e.b");
         conf.put("events.idle-timeout", "10 min");
         conf.put("events.topic", "");
         conf.put("events.annotations.max-bytes", "256 kb");
         conf.put("sink.opentsdb.max-batch-bytes", "64 kb"); // the scripts' TSD takes chunked requests
-        // the seed's JsonFrame interceptor configuration, as a mapping
-        conf.put("mappings.seed.appid", "appIds");
-        conf.put("mappings.seed.metricname", "network");
-        conf.put("mappings.seed.hostname", "ip");
-        conf.put("mappings.seed.items", "timestamp=value");
-        conf.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        TestJobConfig.seedMapping(conf);
         return conf;
     }
 
@@ -138,7 +123,7 @@ class AllProtocolsEndToEndITCase {
         }
 
         JsonNode busy = annotation(second);
-        Set<String> first = eventIds(busy);
+        Set<String> first = TestingOpenTsdbServer.eventIds(busy);
         assertThat(first).hasSize(120);
         assertThat(busy.get("custom").get("_events").asInt()).isEqualTo(120);
         assertThat(busy.get("custom").has("_overflow")).isFalse();
@@ -152,7 +137,7 @@ class AllProtocolsEndToEndITCase {
         again.put("source.group-id", t.topic + "-again");
         PipelineTestSupport.realJob(again).execute("all-protocols-e2e-again");
         JsonNode after = annotation(second);
-        Set<String> all = eventIds(after);
+        Set<String> all = TestingOpenTsdbServer.eventIds(after);
         assertThat(all).hasSize(130).containsAll(first);
         assertThat(after.get("custom").get("_events").asInt()).isEqualTo(130);
         assertValue("e2e.b.events", Map.of("event_name", "second_run", "event_type", run, "target", "10.0.0.0"),
@@ -169,16 +154,5 @@ class AllProtocolsEndToEndITCase {
         HttpResponse<String> r = TSDB.get("/api/annotation?start_time=" + startTime);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
-    }
-
-    private static Set<String> eventIds(JsonNode annotation) {
-        Set<String> ids = new HashSet<>();
-        for (Iterator<String> it = annotation.get("custom").fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!k.startsWith("_")) {
-                ids.add(k);
-            }
-        }
-        return ids;
     }
 }

@@ -2,13 +2,14 @@ package io.tsdbpipe.job;
 
 import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
+import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,11 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChannelLifecycleITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     private static final TestingKafkaBroker KAFKA = TestingKafkaBroker.shared();
 
@@ -69,24 +66,17 @@ class ChannelLifecycleITCase {
     /** Sends the report until {@code done} holds: the job learns of channel changes within milliseconds, not at once. */
     private void sendUntil(PipelineTestSupport t, String what, java.util.function.Supplier<String> report,
             BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+        Await.until(what, Duration.ofSeconds(60), Duration.ofMillis(400), () -> {
+            if (done.getAsBoolean()) {
+                return true;
             }
             KAFKA.produceStrings(t.topic, report.get());
-            Thread.sleep(400);
-        }
+            return false;
+        });
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(60), done);
     }
 
     @Test

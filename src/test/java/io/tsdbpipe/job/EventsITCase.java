@@ -1,12 +1,14 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.MiniClusters;
+import io.tsdbpipe.testing.TestJobConfig;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,11 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventsITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     private static final TestingKafkaBroker KAFKA = TestingKafkaBroker.shared();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,13 +68,7 @@ class EventsITCase {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(90), done);
     }
 
     @Test
@@ -88,14 +80,8 @@ class EventsITCase {
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Map<String, String> conf = t.config(tsdb.url());
             conf.put("channels.topic", "");
-            conf.put("channels.static.1500002.name", "app-events");
-            conf.put("channels.static.1500003.name", "other-events");
-            conf.put("channels.static.1500002.kind", "events");
-            conf.put("channels.static.1500002.token", TOKEN_A);
-            conf.put("channels.static.1500002.metric-prefix", "bk.ev");
-            conf.put("channels.static.1500003.kind", "events");
-            conf.put("channels.static.1500003.token", TOKEN_B);
-            conf.put("channels.static.1500003.metric-prefix", "other.ev");
+            TestJobConfig.eventsChannel(conf, 1500002, "app-events", TOKEN_A, "bk.ev");
+            TestJobConfig.eventsChannel(conf, 1500003, "other-events", TOKEN_B, "other.ev");
             conf.put("events.window", "10 s");
             conf.put("events.allowed-lateness", "5 s");
             conf.put("events.out-of-orderness", "0 s");
@@ -203,11 +189,7 @@ class EventsITCase {
 
     private static Set<String> annotatedIds(TestingOpenTsdbServer tsdb) {
         Set<String> ids = new HashSet<>();
-        tsdb.annotations().values().forEach(a -> a.get("custom").fieldNames().forEachRemaining(k -> {
-            if (!k.startsWith("_")) {
-                ids.add(k);
-            }
-        }));
+        tsdb.annotations().values().forEach(a -> ids.addAll(TestingOpenTsdbServer.eventIds(a)));
         return ids;
     }
 }

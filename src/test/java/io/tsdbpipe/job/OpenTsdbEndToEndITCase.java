@@ -1,10 +1,10 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.RealOpenTsdb;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,11 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenTsdbEndToEndITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     @RegisterExtension
     static final RealOpenTsdb TSDB = RealOpenTsdb.shared();

@@ -2,6 +2,9 @@ package io.tsdbpipe.job;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.sink.OpenTsdbPutEntry;
+import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.FailingSink;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
@@ -10,7 +13,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,11 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RecoveryITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     private static final TestingKafkaBroker KAFKA = TestingKafkaBroker.shared();
 
@@ -66,33 +63,23 @@ class RecoveryITCase {
                 .getNumberOfCompletedCheckpoints();
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
     @Test
     @Timeout(240)
     void noDatapointIsLostWhenTheJobFailsAfterACheckpoint(@InjectMiniCluster MiniCluster mini) throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "recovery", 2);
-        FailingOnceSink.reset();
+        FailingSink.reset();
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Configuration conf = JobConfig.of(t.config(tsdb.url())).configuration();
             StreamExecutionEnvironment env = ReportPipelineJob.environment(conf, PipelineParts.fromConfiguration(conf)
-                    .withTsdbSink(new FailingOnceSink<DataPoint, BufferedRequestState<OpenTsdbPutEntry>>(
+                    .withTsdbSink(new FailingSink<DataPoint, BufferedRequestState<OpenTsdbPutEntry>>(
                             PipelineComponents.tsdbSink(conf))));
             JobClient job = env.executeAsync("recovery-it");
             try {
                 Set<String> expected = new HashSet<>(produce(t, 0, 200));
-                await("the first 1000 points", Duration.ofSeconds(60),
+                Await.until("the first 1000 points", Duration.ofSeconds(60),
                         () -> new HashSet<>(tsdb.storedTexts()).containsAll(expected));
                 long before = completedCheckpoints(mini, job.getJobID());
-                await("a checkpoint after the first points", Duration.ofSeconds(30), () -> {
+                Await.until("a checkpoint after the first points", Duration.ofSeconds(30), () -> {
                     try {
                         return completedCheckpoints(mini, job.getJobID()) > before + 1;
                     } catch (Exception e) {
@@ -102,13 +89,13 @@ class RecoveryITCase {
 
                 // the TSD fails some requests and the sink task fails: both at once
                 tsdb.failNext(3, 500);
-                FailingOnceSink.arm();
+                FailingSink.FAIL_WRITES.set(1);
                 expected.addAll(produce(t, 200, 400));
-                await("all 2000 points after the restart", Duration.ofSeconds(120),
+                Await.until("all 2000 points after the restart", Duration.ofSeconds(120),
                         () -> new HashSet<>(tsdb.storedTexts()).containsAll(expected));
 
-                assertThat(FailingOnceSink.FAILURES).hasValue(1);
-                assertThat(FailingOnceSink.RESTORED_WRITERS.get())
+                assertThat(FailingSink.FAILURES).hasValue(1);
+                assertThat(FailingSink.RESTORED_WRITERS.get())
                         .as("sink writers restored from the checkpoint").isGreaterThanOrEqualTo(1);
                 List<String> stored = tsdb.storedTexts();
                 // at least once, and nothing but the expected points (a replay resends identical values)

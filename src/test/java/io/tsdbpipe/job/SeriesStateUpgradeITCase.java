@@ -5,6 +5,8 @@ import io.tsdbpipe.series.EarlierSeriesGuard;
 import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.series.RetiredSeriesState;
+import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
@@ -17,7 +19,6 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SeriesStateUpgradeITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     private static final TestingKafkaBroker KAFKA = TestingKafkaBroker.shared();
 
@@ -132,13 +129,7 @@ class SeriesStateUpgradeITCase {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(60), done);
     }
 
     /** A stateless sink: its state in the savepoint is empty, so the restored job need not have it. */

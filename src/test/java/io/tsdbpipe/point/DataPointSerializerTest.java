@@ -1,8 +1,8 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.types.ValueSerializerTestBase;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -11,21 +11,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DataPointSerializerTest extends SerializerTestBase<DataPoint> {
+class DataPointSerializerTest extends ValueSerializerTestBase<DataPoint> {
 
-    @Override
-    protected TypeSerializer<DataPoint> createSerializer() {
-        return DataPointSerializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<DataPoint> getTypeClass() {
-        return DataPoint.class;
+    DataPointSerializerTest() {
+        super(DataPointSerializer.INSTANCE, DataPoint.class, -1);
     }
 
     @Override

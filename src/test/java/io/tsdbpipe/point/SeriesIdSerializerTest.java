@@ -1,23 +1,11 @@
 package io.tsdbpipe.point;
 
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
-class SeriesIdSerializerTest extends SerializerTestBase<SeriesId> {
+class SeriesIdSerializerTest extends ValueSerializerTestBase<SeriesId> {
 
-    @Override
-    protected TypeSerializer<SeriesId> createSerializer() {
-        return SeriesIdSerializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return 16;
-    }
-
-    @Override
-    protected Class<SeriesId> getTypeClass() {
-        return SeriesId.class;
+    SeriesIdSerializerTest() {
+        super(SeriesIdSerializer.INSTANCE, SeriesId.class, 16);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.tsdbpipe.reliability;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.PipelineComponents;
 import io.tsdbpipe.report.ReportDecoder;
+import io.tsdbpipe.testing.TestJobConfig;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -80,11 +81,7 @@ final class ReliabilityFixture {
     static Map<String, String> config() {
         Map<String, String> conf = new TreeMap<>();
         conf.put("formats.enabled", "tbds;opentsdb;blueking");
-        conf.put("mappings.seed.appid", "appIds");
-        conf.put("mappings.seed.metricname", "network");
-        conf.put("mappings.seed.hostname", "ip");
-        conf.put("mappings.seed.items", "timestamp=value");
-        conf.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        TestJobConfig.seedMapping(conf);
         conf.put("channels.topic", "");
         conf.put("channels.static.1500001.name", "app1");
         conf.put("channels.static.1500001.token", SERIES_TOKEN);
@@ -92,10 +89,7 @@ final class ReliabilityFixture {
         conf.put("channels.static.1500001.metric-prefix", "bk.app1");
         conf.put("channels.static.1500001.tags.tenant", "app1");
         conf.put("channels.static.1500001.max-items", "50");
-        conf.put("channels.static.1500002.name", "app1-events");
-        conf.put("channels.static.1500002.token", EVENTS_TOKEN);
-        conf.put("channels.static.1500002.kind", "events");
-        conf.put("channels.static.1500002.metric-prefix", "bk.ev");
+        TestJobConfig.eventsChannel(conf, EVENTS_ID, "app1-events", EVENTS_TOKEN, "bk.ev");
         conf.put("validation.max-payload-size", (MAX_PAYLOAD / 1024) + " kb");
         conf.put("validation.max-tags", Integer.toString(MAX_TAGS));
         conf.put("validation.max-future", "1 h");

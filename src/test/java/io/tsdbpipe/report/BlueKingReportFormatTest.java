@@ -16,7 +16,6 @@ import io.tsdbpipe.point.TimestampPrecision;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,9 +49,10 @@ class BlueKingReportFormatTest {
             + "\"target\":\"127.0.0.1\",\"dimension\":{\"module\":\"db\",\"event_type\":\"abnormal\"},"
             + "\"timestamp\":1612509542000}]}";
 
-    private final List<DataPoint> points = new ArrayList<>();
-    private final List<Event> events = new ArrayList<>();
-    private final List<Reject> rejects = new ArrayList<>();
+    private final CollectingOutput out = CollectingOutput.withEvents();
+    private final List<DataPoint> points = out.points;
+    private final List<Event> events = out.events;
+    private final List<Reject> rejects = out.rejects;
     private ChannelLookup channels = new StaticChannels(Map.of(SERIES.dataId(), SERIES, EVENTS.dataId(), EVENTS));
     private PointRules rules = PointRules.defaults();
 
@@ -63,41 +63,12 @@ class BlueKingReportFormatTest {
     }
 
     private void decode(byte[] json) {
-        points.clear();
-        events.clear();
-        rejects.clear();
+        out.clear();
         ReportDecoder decoder = new ReportDecoder(
                 List.of(new TbdsReportFormat(".", null), new OpenTsdbJsonFormat(), new BlueKingReportFormat(3_600_000L)),
                 rules, 1 << 20, 4096);
         decoder.decode(new RawRecord(json, ORIGIN, kafkaTimestamp), NOW, channels,
-                new DecodeOutput() {
-                    @Override
-                    public void point(DataPoint p) {
-                        points.add(p);
-                    }
-
-                    @Override
-                    public void event(Event e) {
-                        events.add(e);
-                    }
-
-                    @Override
-                    public void reject(Reject r) {
-                        rejects.add(r);
-                    }
-                });
-    }
-
-    private List<String> texts() {
-        List<String> t = new ArrayList<>();
-        points.forEach(p -> t.add(p.toString()));
-        return t;
-    }
-
-    private List<RejectReason> reasons() {
-        List<RejectReason> r = new ArrayList<>();
-        rejects.forEach(x -> r.add(x.reason()));
-        return r;
+                out);
     }
 
     private static String series(String token, String items) {
@@ -110,7 +81,7 @@ class BlueKingReportFormatTest {
     void theSeedsTimeSeriesExampleBecomesOneDatapointPerMetric() {
         decode(SERIES_EXAMPLE);
         assertThat(rejects).isEmpty();
-        assertThat(texts()).containsExactlyInAnyOrder(
+        assertThat(out.texts()).containsExactlyInAnyOrder(
                 "bk.app1.cpu_load{location=guangdong,module=db,target=127.0.0.1,tenant=app1} 1612509542000 10",
                 "bk.app1.mem_used{location=guangdong,module=db,target=127.0.0.1,tenant=app1} 1612509542000 2048");
         // the record's origin, with the report's data_id (the points' tenant)
@@ -122,7 +93,7 @@ class BlueKingReportFormatTest {
         decode(series(TOKEN, "{\"metrics\":{\"load\":1.5},\"target\":\"10.0.0.1\",\"dimension\":"
                 + "{\"gone\":null,\"core\":3,\"ha\":true,\"ratio\":0.5},\"timestamp\":1612509542000}"));
         assertThat(rejects).isEmpty();
-        assertThat(texts()).containsExactly(
+        assertThat(out.texts()).containsExactly(
                 "bk.app1.load{core=3,ha=true,ratio=0.5,target=10.0.0.1,tenant=app1} 1612509542000 1.5");
     }
 
@@ -138,7 +109,7 @@ class BlueKingReportFormatTest {
         kafkaTimestamp = -1L;
         decode(report);
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD);
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD);
         assertThat(rejects.get(0).message()).contains("timestamp");
     }
 
@@ -149,13 +120,13 @@ class BlueKingReportFormatTest {
         decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\",\"timestamp\":" + ok + "},"
                 + "{\"metrics\":{\"b\":2},\"target\":\"h\",\"timestamp\":" + tooFar + "}"));
         assertThat(points).extracting(DataPoint::timestamp).containsExactly(ok);
-        assertThat(reasons()).containsExactly(RejectReason.TIMESTAMP_OUT_OF_WINDOW);
+        assertThat(out.reasons()).containsExactly(RejectReason.TIMESTAMP_OUT_OF_WINDOW);
 
         Channel strict = new Channel(1500001, "app1", ChannelKind.TIME_SERIES, ChannelTokens.sha256(TOKEN), "bk.app1",
                 new String[0], 0, 60_000L, null, true, 5);
         channels = new StaticChannels(Map.of(1500001L, strict));
         decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\",\"timestamp\":" + (NOW + 120_000L) + "}"));
-        assertThat(reasons()).containsExactly(RejectReason.TIMESTAMP_OUT_OF_WINDOW);
+        assertThat(out.reasons()).containsExactly(RejectReason.TIMESTAMP_OUT_OF_WINDOW);
         assertThat(rejects.get(0).message()).contains("60 s in the future");
     }
 
@@ -165,7 +136,7 @@ class BlueKingReportFormatTest {
                 + "{\"metrics\":{\"b\":1},\"target\":\"h\",\"timestamp\":\"1612509542000\"},"
                 + "{\"metrics\":{\"c\":1},\"target\":\"h\",\"timestamp\":-5}"));
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsOnly(RejectReason.INVALID_TIMESTAMP).hasSize(3);
+        assertThat(out.reasons()).containsOnly(RejectReason.INVALID_TIMESTAMP).hasSize(3);
         assertThat(rejects.get(0).message()).contains("looks like seconds");
 
         rules = new PointRules(8, 3_600_000L, 0, TimestampPrecision.SECONDS);
@@ -177,10 +148,10 @@ class BlueKingReportFormatTest {
     void bkMonitorsNameRuleAndNumberRuleAreAppliedPerMetric() {
         decode(series(TOKEN, "{\"metrics\":{\"ok_1\":1,\"1bad\":2,\"bad-name\":3,\"quoted\":\"4\",\"flag\":true,"
                 + "\"_fine\":5.25},\"target\":\"h\",\"timestamp\":1612509542000}"));
-        assertThat(texts()).containsExactlyInAnyOrder(
+        assertThat(out.texts()).containsExactlyInAnyOrder(
                 "bk.app1.ok_1{target=h,tenant=app1} 1612509542000 1",
                 "bk.app1._fine{target=h,tenant=app1} 1612509542000 5.25");
-        assertThat(reasons()).containsExactlyInAnyOrder(RejectReason.INVALID_METRIC, RejectReason.INVALID_METRIC,
+        assertThat(out.reasons()).containsExactlyInAnyOrder(RejectReason.INVALID_METRIC, RejectReason.INVALID_METRIC,
                 RejectReason.INVALID_VALUE, RejectReason.INVALID_VALUE);
         // the first carries the item, the others only their own metric
         assertThat(rejects.get(0).item()).contains("\"ok_1\":1");
@@ -196,22 +167,22 @@ class BlueKingReportFormatTest {
                 + "{\"target\":\"h4\"},"
                 + "\"not an object\","
                 + "{\"metrics\":{\"a\":4},\"target\":\"h5\"}"));
-        assertThat(texts()).containsExactly("bk.app1.a{target=h5,tenant=app1} " + KAFKA_TS + " 4");
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG, RejectReason.INVALID_TAG,
+        assertThat(out.texts()).containsExactly("bk.app1.a{target=h5,tenant=app1} " + KAFKA_TS + " 4");
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_TAG, RejectReason.INVALID_TAG,
                 RejectReason.INVALID_TAG, RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD);
     }
 
     @Test
     void theChannelsFixedTagsWinOverTheReportsAndCountTowardsTheTagLimit() {
         decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\",\"dimension\":{\"tenant\":\"spoofed\"}}"));
-        assertThat(texts()).containsExactly("bk.app1.a{target=h,tenant=app1} " + KAFKA_TS + " 1");
+        assertThat(out.texts()).containsExactly("bk.app1.a{target=h,tenant=app1} " + KAFKA_TS + " 1");
 
         StringBuilder dims = new StringBuilder();
         for (int i = 0; i < 7; i++) {
             dims.append(i > 0 ? "," : "").append("\"d").append(i).append("\":\"v\"");
         }
         decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\",\"dimension\":{" + dims + "}}"));
-        assertThat(reasons()).containsExactly(RejectReason.TOO_MANY_TAGS); // 7 + target + tenant = 9 > 8
+        assertThat(out.reasons()).containsExactly(RejectReason.TOO_MANY_TAGS); // 7 + target + tenant = 9 > 8
     }
 
     @Test
@@ -219,7 +190,7 @@ class BlueKingReportFormatTest {
         decode("{\"data\":[{\"metrics\":{\"a\":1},\"target\":\"h\",\"timestamp\":1612509542000}],"
                 + "\"access_token\":\"" + TOKEN + "\",\"data_id\":\"1500001\"}");
         assertThat(rejects).isEmpty();
-        assertThat(texts()).containsExactly("bk.app1.a{target=h,tenant=app1} 1612509542000 1");
+        assertThat(out.texts()).containsExactly("bk.app1.a{target=h,tenant=app1} 1612509542000 1");
     }
 
     @Test
@@ -229,14 +200,14 @@ class BlueKingReportFormatTest {
         decode(series(TOKEN, "{\"metrics\":{\"a\":1},\"target\":\"h\"},{\"metrics\":{\"a\":2},\"target\":\"i\"},"
                 + "{\"metrics\":{\"a\":3},\"target\":\"j\"}"));
         assertThat(points).hasSize(2);
-        assertThat(reasons()).containsExactly(RejectReason.CHANNEL_LIMIT_EXCEEDED);
+        assertThat(out.reasons()).containsExactly(RejectReason.CHANNEL_LIMIT_EXCEEDED);
         assertThat(rejects.get(0).item()).contains("\"j\"");
     }
 
     @Test
     void emptyDataIsAnEmptyReport() {
         decode(series(TOKEN, ""));
-        assertThat(reasons()).containsExactly(RejectReason.EMPTY_REPORT);
+        assertThat(out.reasons()).containsExactly(RejectReason.EMPTY_REPORT);
         assertThat(rejects.get(0).item()).doesNotContain(TOKEN);
     }
 
@@ -245,36 +216,36 @@ class BlueKingReportFormatTest {
     @Test
     void anUnknownDisabledOrWronglyAuthenticatedReportWritesNothingAndNeverLeaksTheToken() {
         decode(SERIES_EXAMPLE.replace("1500001", "1599999"));
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
 
         channels = new StaticChannels(Map.of(1500001L, new Channel(1500001, "app1", ChannelKind.TIME_SERIES,
                 ChannelTokens.sha256(TOKEN), "bk", new String[0], 0, -1, null, false, 2)));
         decode(SERIES_EXAMPLE);
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
         assertThat(rejects.get(0).message()).contains("disabled");
 
         channels = new StaticChannels(Map.of(1500001L, SERIES));
         String wrong = "a-wrong-token-that-must-never-be-logged";
         decode(SERIES_EXAMPLE.replace(TOKEN, wrong));
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.AUTH_FAILED);
+        assertThat(out.reasons()).containsExactly(RejectReason.AUTH_FAILED);
         assertThat(rejects.get(0).item()).doesNotContain(wrong).contains("\"access_token\":\"***\"")
                 .contains("cpu_load");
 
         decode(SERIES_EXAMPLE.replace("\"access_token\":\"" + TOKEN + "\",", ""));
-        assertThat(reasons()).containsExactly(RejectReason.AUTH_FAILED);
+        assertThat(out.reasons()).containsExactly(RejectReason.AUTH_FAILED);
 
         decode("{\"access_token\":\"" + TOKEN + "\",\"data\":[]}");
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD);
         assertThat(rejects.get(0).item()).doesNotContain(TOKEN);
     }
 
     @Test
     void noRejectOfAValidlyAuthenticatedReportCarriesTheToken() {
         decode("{\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\",\"data\":{\"not\":\"an array\"}}");
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD);
         decode("{\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\",\"data\":[{\"metrics\":{\"a\":1}}");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertThat(rejects).allSatisfy(r -> assertThat(r.item()).doesNotContain(TOKEN));
     }
 
@@ -315,7 +286,7 @@ class BlueKingReportFormatTest {
         assertThat(events).extracting(Event::eventName).containsExactly("ok");
         assertThat(events.get(0).eventType()).isEqualTo(Event.NO_EVENT_TYPE);
         assertThat(events.get(0).timestampMillis()).isEqualTo(KAFKA_TS);
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD, RejectReason.INVALID_TAG,
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD, RejectReason.INVALID_TAG,
                 RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD, RejectReason.MISSING_FIELD,
                 RejectReason.INVALID_TAG);
     }
@@ -358,19 +329,19 @@ class BlueKingReportFormatTest {
             assertThat(points).as(key).hasSize(1);
 
             decode(ok.replace("1500001", "1599999"));
-            assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
+            assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
             assertNoReject(TOKEN);
             decode(ok.replace(TOKEN, TOKEN.substring(1) + "0"));
-            assertThat(reasons()).containsExactly(RejectReason.AUTH_FAILED);
+            assertThat(out.reasons()).containsExactly(RejectReason.AUTH_FAILED);
             assertNoReject(TOKEN);
             decode(ok.replace(",\"data\":[{\"metrics\":{\"a\":1},\"target\":\"h\",\"timestamp\":1612509542000}]", ""));
-            assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+            assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD);
             assertNoReject(TOKEN);
             decode(ok.substring(0, ok.length() - 3));
-            assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
             assertNoReject(TOKEN);
             decode(ok.replace("{\"a\":1}", "{\"a\":1,}"));
-            assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
             assertNoReject(TOKEN);
         }
     }
@@ -379,7 +350,7 @@ class BlueKingReportFormatTest {
     void anEscapedTokenValueOrATokenAsANumberIsMaskedToo() {
         String escaped = TOKEN.replace("c", "\\u0063").replace("e", "\\u0065");
         decode(series(escaped, "{\"metrics\":{\"a\":1},\"target\":\"h\"}").replace("1500001", "1599999"));
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_CHANNEL);
         assertNoReject(TOKEN);
         assertNoReject(escaped);
         String numeric = "918273645546372819";
@@ -391,11 +362,11 @@ class BlueKingReportFormatTest {
     void aBrokenReportsMessageNeverQuotesItsInput() {
         String hexToken = "c0ffee" + TOKEN.substring(6);
         decode("{\"data_id\":1500001,\"access_token\":" + hexToken + ",\"data\":[]}");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertNoReject(hexToken);
         assertThat(rejects.get(0).message()).startsWith("not valid JSON").contains("line 1");
         decode("{\"data_id\":1500001,\"access_token\":\"" + TOKEN + "\u0001\"}");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertNoReject(TOKEN);
         decode("{\"data_id\":1500001,\"access_token\":" + TOKEN.substring(0, 40) + " " + TOKEN.substring(40) + "}");
         assertNoReject(TOKEN);
@@ -408,7 +379,7 @@ class BlueKingReportFormatTest {
                 java.nio.charset.Charset.forName("UTF-32LE"), java.nio.charset.Charset.forName("UTF-32")}) {
             decode(SERIES_EXAMPLE.getBytes(cs));
             assertThat(points).as(cs.name()).isEmpty();
-            assertThat(reasons()).as(cs.name()).containsExactly(RejectReason.MALFORMED_JSON);
+            assertThat(out.reasons()).as(cs.name()).containsExactly(RejectReason.MALFORMED_JSON);
             assertThat(rejects.get(0).message()).contains("UTF-8");
             assertNoReject(TOKEN);
         }
@@ -419,7 +390,7 @@ class BlueKingReportFormatTest {
         assertThat(points).hasSize(2);
         String bad = "{\"metrics\":{\"a\":\"x\"},\"target\":\"h\"}";
         decode(("\uFEFF" + series(TOKEN, bad)).getBytes(StandardCharsets.UTF_8));
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_VALUE);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_VALUE);
         assertThat(rejects.get(0).item()).isEqualTo(bad);
     }
 
@@ -435,7 +406,7 @@ class BlueKingReportFormatTest {
             series(TOKEN, "{\"metrics\":{\"a\":1},\"metrics\":{\"b\":2},\"target\":\"h\"}")}) {
             decode(report);
             assertThat(points).as(report).isEmpty();
-            assertThat(reasons()).as(report).containsExactly(RejectReason.DUPLICATE_KEY);
+            assertThat(out.reasons()).as(report).containsExactly(RejectReason.DUPLICATE_KEY);
             assertNoReject(TOKEN);
         }
     }
@@ -445,7 +416,7 @@ class BlueKingReportFormatTest {
         decode(series(TOKEN, "{\"metrics\":{\"tiny\":1e-400,\"huge\":1e400,\"big\":123456789012345678901,"
                 + "\"zero\":0.0e-5,\"sub\":4.9e-324,\"neg\":-1E-500},\"target\":\"h\",\"timestamp\":1612509542000}"));
         assertThat(points).extracting(DataPoint::metric).containsExactlyInAnyOrder("bk.app1.zero", "bk.app1.sub");
-        assertThat(reasons()).containsExactly(
+        assertThat(out.reasons()).containsExactly(
                 RejectReason.INVALID_VALUE, RejectReason.INVALID_VALUE, RejectReason.INVALID_VALUE,
                 RejectReason.INVALID_VALUE);
     }
@@ -456,14 +427,14 @@ class BlueKingReportFormatTest {
                 + "\"}},{\"metrics\":{\"access_token\":918273645546372819},\"target\":\"h\"},"
                 + "{\"metrics\":{\"Access_Token\":\"" + TOKEN + "\"},\"target\":\"h\"}"));
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(
+        assertThat(out.reasons()).containsExactly(
                 RejectReason.INVALID_TAG, RejectReason.INVALID_METRIC, RejectReason.INVALID_METRIC);
         assertNoReject(TOKEN);
         assertNoReject("918273645546372819");
         decode("{\"data_id\":1500002,\"access_token\":\"" + EVENTS_TOKEN + "\",\"data\":[{\"event_name\":\"e\","
                 + "\"event\":{\"content\":\"c\"},\"target\":\"t\",\"dimension\":{\"access_token\":\"" + TOKEN + "\"}}]}");
         assertThat(events).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_TAG);
         assertNoReject(TOKEN);
     }
 
@@ -474,7 +445,7 @@ class BlueKingReportFormatTest {
         };
         decode(SERIES_EXAMPLE);
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.DECODE_FAILED);
+        assertThat(out.reasons()).containsExactly(RejectReason.DECODE_FAILED);
         assertThat(rejects.get(0).item()).contains("\"access_token\":\"***\"").contains("cpu_load");
         assertNoReject(TOKEN);
     }

@@ -1,27 +1,14 @@
 package io.tsdbpipe.report;
 
 import io.tsdbpipe.point.Origin;
-
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+import io.tsdbpipe.types.ValueSerializerTestBase;
 
 import java.nio.charset.StandardCharsets;
 
-class RawRecordSerializerTest extends SerializerTestBase<RawRecord> {
+class RawRecordSerializerTest extends ValueSerializerTestBase<RawRecord> {
 
-    @Override
-    protected TypeSerializer<RawRecord> createSerializer() {
-        return RawRecordSerializer.INSTANCE;
-    }
-
-    @Override
-    protected int getLength() {
-        return -1;
-    }
-
-    @Override
-    protected Class<RawRecord> getTypeClass() {
-        return RawRecord.class;
+    RawRecordSerializerTest() {
+        super(RawRecordSerializer.INSTANCE, RawRecord.class, -1);
     }
 
     @Override

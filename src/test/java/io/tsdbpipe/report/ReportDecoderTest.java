@@ -9,7 +9,6 @@ import io.tsdbpipe.deadletter.RejectReason;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -25,8 +24,9 @@ class ReportDecoderTest {
             + "\"metricname\":\"network\",\"metrics\":{\"1597634942159\":\"406885354231\"},"
             + "\"tags\":{\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}}]}";
 
-    private final List<DataPoint> points = new ArrayList<>();
-    private final List<Reject> rejects = new ArrayList<>();
+    private final CollectingOutput out = CollectingOutput.withoutEvents();
+    private final List<DataPoint> points = out.points;
+    private final List<Reject> rejects = out.rejects;
 
     private ReportDecoder decoder = decoder(null);
 
@@ -37,31 +37,8 @@ class ReportDecoderTest {
     }
 
     private void decode(String json) {
-        points.clear();
-        rejects.clear();
-        decoder.decode(new RawRecord(json.getBytes(StandardCharsets.UTF_8), ORIGIN, 0L), NOW, new DecodeOutput() {
-            @Override
-            public void point(DataPoint point) {
-                points.add(point);
-            }
-
-            @Override
-            public void reject(Reject reject) {
-                rejects.add(reject);
-            }
-        });
-    }
-
-    private List<String> pointTexts() {
-        List<String> texts = new ArrayList<>();
-        points.forEach(p -> texts.add(p.toString()));
-        return texts;
-    }
-
-    private List<RejectReason> reasons() {
-        List<RejectReason> list = new ArrayList<>();
-        rejects.forEach(r -> list.add(r.reason()));
-        return list;
+        out.clear();
+        decoder.decode(new RawRecord(json.getBytes(StandardCharsets.UTF_8), ORIGIN, 0L), NOW, out);
     }
 
     @Test
@@ -82,11 +59,11 @@ class ReportDecoderTest {
     void tbdsGivesOnePointPerEntryAndJudgesEachEntryAlone() {
         decode("{\"metrics\":[{\"appid\":\"app\",\"metricname\":\"cpu\",\"hostname\":\"h1\","
                 + "\"metrics\":{\"1597634942\":1.5,\"1597634952\":\"2\",\"bad\":\"3\",\"1597634962\":\"x\",\"1597634972\":4}}]}");
-        assertThat(pointTexts()).containsExactly(
+        assertThat(out.texts()).containsExactly(
                 "app.cpu{hostname=h1} 1597634942 1.5",
                 "app.cpu{hostname=h1} 1597634952 2",
                 "app.cpu{hostname=h1} 1597634972 4");
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_TIMESTAMP, RejectReason.INVALID_VALUE);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_TIMESTAMP, RejectReason.INVALID_VALUE);
         assertThat(rejects.get(0).message()).contains("entry \"bad\"");
         // the offending item is the exact text of the item, with the origin of the record
         assertThat(rejects.get(0).item()).startsWith("{\"appid\":\"app\"").endsWith("4}}");
@@ -119,8 +96,8 @@ class ReportDecoderTest {
     void tbdsItemWithoutHostnameIsRejectedWhileOtherItemsPass() {
         decode("{\"metrics\":[{\"appid\":\"a\",\"metricname\":\"m\",\"metrics\":{\"1597634942\":1}},"
                 + "{\"appid\":\"a\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":2}}]}");
-        assertThat(pointTexts()).containsExactly("a.m{hostname=h} 1597634942 2");
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+        assertThat(out.texts()).containsExactly("a.m{hostname=h} 1597634942 2");
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD);
         assertThat(rejects.get(0).message()).contains("item 0").contains("hostname");
     }
 
@@ -131,7 +108,7 @@ class ReportDecoderTest {
         assertThat(points).hasSize(1);
         decode(TBDS_SEED.replace("tbds-172-16-0-4", "laptop"));
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_TAG);
         assertThat(rejects.get(0).message()).contains("hostname rule");
     }
 
@@ -140,16 +117,16 @@ class ReportDecoderTest {
         decode("{\"metrics\":[{\"appid\":\"a\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":1},"
                 + "\"tags\":{\"type\":\"bytes sent\"}}]}");
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_TAG);
         decode("{\"metrics\":[{\"appid\":\"bad app\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":1}}]}");
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_METRIC);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_METRIC);
     }
 
     @Test
     void tbdsTagsOfAnyScalarTypeBecomeText() {
         decode("{\"metrics\":[{\"appid\":\"a\",\"metricname\":\"m\",\"hostname\":\"h\",\"metrics\":{\"1597634942\":1},"
                 + "\"tags\":{\"port\":8080,\"up\":true,\"gone\":null}}]}");
-        assertThat(pointTexts()).containsExactly("a.m{hostname=h,port=8080,up=true} 1597634942 1");
+        assertThat(out.texts()).containsExactly("a.m{hostname=h,port=8080,up=true} 1597634942 1");
     }
 
     @Test
@@ -161,10 +138,10 @@ class ReportDecoderTest {
     @Test
     void openTsdbObjectAndArray() {
         decode("{\"metric\":\"sys.cpu\",\"timestamp\":1597634942,\"value\":42,\"tags\":{\"host\":\"web01\"}}");
-        assertThat(pointTexts()).containsExactly("sys.cpu{host=web01} 1597634942 42");
+        assertThat(out.texts()).containsExactly("sys.cpu{host=web01} 1597634942 42");
         decode("[{\"tags\":{\"host\":\"a\",\"dc\":\"x\"},\"value\":\"0.5\",\"timestamp\":\"1597634942000\",\"metric\":\"m\"},"
                 + "{\"metric\":\"m\",\"timestamp\":1597634943,\"value\":-7,\"tags\":{\"host\":\"a\"}}]");
-        assertThat(pointTexts()).containsExactly("m{dc=x,host=a} 1597634942000 0.5", "m{host=a} 1597634943 -7");
+        assertThat(out.texts()).containsExactly("m{dc=x,host=a} 1597634942000 0.5", "m{host=a} 1597634943 -7");
         assertThat(rejects).isEmpty();
     }
 
@@ -180,8 +157,8 @@ class ReportDecoderTest {
         String bad7 = "{\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}}";
         String good = "{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}}";
         decode("[" + String.join(",", bad1, good, bad2, bad3, bad4, bad5, bad6, bad7, "42") + "]");
-        assertThat(pointTexts()).containsExactly("m{h=a} 1597634942 1");
-        assertThat(reasons()).containsExactly(
+        assertThat(out.texts()).containsExactly("m{h=a} 1597634942 1");
+        assertThat(out.reasons()).containsExactly(
                 RejectReason.INVALID_METRIC,
                 RejectReason.INVALID_TIMESTAMP,
                 RejectReason.NO_TAGS,
@@ -199,34 +176,23 @@ class ReportDecoderTest {
         String truncated = "[{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":1,\"tags\":{\"h\":\"a\"}},{\"metric\":";
         decode(truncated);
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertThat(rejects.get(0).item()).isEqualTo(truncated);
         decode("not json");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         decode("");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         decode(TBDS_SEED + " trailing");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertThat(points).isEmpty();
     }
 
     @Test
     void invalidUtf8IsMalformed() {
-        points.clear();
-        rejects.clear();
+        out.clear();
         byte[] bytes = {'{', '"', 'm', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'};
-        decoder.decode(new RawRecord(bytes, ORIGIN, 0L), NOW, new DecodeOutput() {
-            @Override
-            public void point(DataPoint point) {
-                points.add(point);
-            }
-
-            @Override
-            public void reject(Reject reject) {
-                rejects.add(reject);
-            }
-        });
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        decoder.decode(new RawRecord(bytes, ORIGIN, 0L), NOW, out);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
     }
 
     @Test
@@ -242,15 +208,15 @@ class ReportDecoderTest {
     @Test
     void unknownShapesAndEmptyReportsAreNeverSilent() {
         decode("{\"foo\":1}");
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
         decode("123");
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
         decode("[]");
-        assertThat(reasons()).containsExactly(RejectReason.EMPTY_REPORT);
+        assertThat(out.reasons()).containsExactly(RejectReason.EMPTY_REPORT);
         decode("{\"metrics\":[]}");
-        assertThat(reasons()).containsExactly(RejectReason.EMPTY_REPORT);
+        assertThat(out.reasons()).containsExactly(RejectReason.EMPTY_REPORT);
         decode("{\"metrics\":{}}");
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD);
     }
 
     @Test
@@ -261,7 +227,7 @@ class ReportDecoderTest {
         }
         decode(big.append("{}]").toString());
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
+        assertThat(out.reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
         assertThat(rejects.get(0).truncated()).isTrue();
         assertThat(rejects.get(0).item()).hasSize(200);
     }
@@ -270,7 +236,7 @@ class ReportDecoderTest {
     void onlyEnabledFormatsAreRecognised() {
         decoder = new ReportDecoder(List.of(new OpenTsdbJsonFormat()), PointRules.defaults(), 4096, 200);
         decode(TBDS_SEED);
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
     }
 
     @Test
@@ -279,13 +245,13 @@ class ReportDecoderTest {
             decode("{\"metrics\":[{\"appid\":\"a\",\"hostname\":\"h\",\"metricname\":\"m\",\"metrics\":{\"1597634942\":"
                     + v + "}}]}");
             assertThat(points).as(v).isEmpty();
-            assertThat(reasons()).as(v).containsExactly(RejectReason.INVALID_VALUE);
+            assertThat(out.reasons()).as(v).containsExactly(RejectReason.INVALID_VALUE);
             decode("{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":" + v + ",\"tags\":{\"h\":\"a\"}}");
             assertThat(points).as(v).isEmpty();
-            assertThat(reasons()).as(v).containsExactly(RejectReason.INVALID_VALUE);
+            assertThat(out.reasons()).as(v).containsExactly(RejectReason.INVALID_VALUE);
         }
         decode("{\"metric\":\"m\",\"timestamp\":1597634942,\"value\":0e-400,\"tags\":{\"h\":\"a\"}}");
-        assertThat(pointTexts()).containsExactly("m{h=a} 1597634942 0.0");
+        assertThat(out.texts()).containsExactly("m{h=a} 1597634942 0.0");
     }
 
     @Test
@@ -299,7 +265,7 @@ class ReportDecoderTest {
                     "{\"1597634942159\":\"406885354231\",\"1597634942159\":\"5\"}")}) {
             decode(report);
             assertThat(points).as(report).isEmpty();
-            assertThat(reasons()).as(report).containsExactly(RejectReason.DUPLICATE_KEY);
+            assertThat(out.reasons()).as(report).containsExactly(RejectReason.DUPLICATE_KEY);
             assertThat(rejects.get(0).message()).contains("repeated").contains("line 1");
         }
     }
@@ -307,12 +273,12 @@ class ReportDecoderTest {
     @Test
     void aMalformedJsonMessageSaysWhatAndWhereButQuotesNoInput() {
         decode("{\"metrics\":[{\"appid\":supersecretword}]}");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertThat(rejects.get(0).message()).doesNotContain("supersecret").contains("line 1, column");
         decode("{\"metrics\":[{\"appid\":\"abc\"}");
         assertThat(rejects.get(0).message()).contains("ends");
         decode("[1,2]xyzzyabcdefgh");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertThat(rejects.get(0).message()).doesNotContain("xyzzy");
     }
 
@@ -325,20 +291,9 @@ class ReportDecoderTest {
             {'[', '"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"', ']'},
             {'[', '"', (byte) 0xE2, (byte) 0x82, '"', ']'}};
         for (byte[] bytes : inputs) {
-            points.clear();
-            rejects.clear();
-            decoder.decode(new RawRecord(bytes, ORIGIN, 0L), NOW, new DecodeOutput() {
-                @Override
-                public void point(DataPoint point) {
-                    points.add(point);
-                }
-
-                @Override
-                public void reject(Reject reject) {
-                    rejects.add(reject);
-                }
-            });
-            assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+            out.clear();
+            decoder.decode(new RawRecord(bytes, ORIGIN, 0L), NOW, out);
+            assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
             assertThat(rejects.get(0).message()).contains("UTF-8");
         }
     }
@@ -354,7 +309,7 @@ class ReportDecoderTest {
                 big.append("1,");
             }
             decode(big.append("1]}").toString());
-            assertThat(reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
+            assertThat(out.reasons()).containsExactly(RejectReason.PAYLOAD_TOO_LARGE);
             for (int i = 0; i + 8 <= token.length(); i++) {
                 assertThat(rejects.get(0).item()).as("cut near %d", at).doesNotContain(token.substring(i, i + 8));
             }

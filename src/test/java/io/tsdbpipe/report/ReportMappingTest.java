@@ -10,7 +10,6 @@ import io.tsdbpipe.channel.StaticChannels;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +33,9 @@ class ReportMappingTest {
         return m;
     }
 
-    private final List<DataPoint> points = new ArrayList<>();
-    private final List<Reject> rejects = new ArrayList<>();
+    private final CollectingOutput out = CollectingOutput.withoutEvents();
+    private final List<DataPoint> points = out.points;
+    private final List<Reject> rejects = out.rejects;
     private ReportDecoder decoder;
 
     private void configure(Map<String, String> conf, List<String> order) {
@@ -45,32 +45,9 @@ class ReportMappingTest {
     }
 
     private void decode(String topic, String json) {
-        points.clear();
-        rejects.clear();
+        out.clear();
         decoder.decode(new RawRecord(json.getBytes(StandardCharsets.UTF_8), new Origin(topic, 0, 5L), 0L), NOW,
-                new DecodeOutput() {
-                    @Override
-                    public void point(DataPoint p) {
-                        points.add(p);
-                    }
-
-                    @Override
-                    public void reject(Reject r) {
-                        rejects.add(r);
-                    }
-                });
-    }
-
-    private List<String> texts() {
-        List<String> t = new ArrayList<>();
-        points.forEach(p -> t.add(p.toString()));
-        return t;
-    }
-
-    private List<RejectReason> reasons() {
-        List<RejectReason> r = new ArrayList<>();
-        rejects.forEach(x -> r.add(x.reason()));
-        return r;
+                out);
     }
 
     @Test
@@ -79,7 +56,7 @@ class ReportMappingTest {
         decode("reports", "{\"appIds\":\"mking\",\"ip\":\"127.0.0.1\",\"timestamp\":1597634942159,"
                 + "\"value\":406885354231,\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}");
         assertThat(rejects).isEmpty();
-        assertThat(texts()).containsExactly(
+        assertThat(out.texts()).containsExactly(
                 "mking.network{hostname=127.0.0.1,instance_id=lo,type=bytes_sent} 1597634942159 406885354231");
     }
 
@@ -90,7 +67,7 @@ class ReportMappingTest {
         decode("reports", "{\"appIds\":\"mking\",\"ip\":\"127.0.0.1\",\"timestamp\":15E7634942159,"
                 + "\"value\":406885354231,\"instance_id\":\"lo\",\"type\":\"bytes_sent\"}");
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
         assertThat(rejects.get(0).message()).contains("a number out of any range").doesNotContain("15E");
     }
 
@@ -99,11 +76,11 @@ class ReportMappingTest {
         configure(seedMapping("seed"), null);
         decode("reports", "{\"ip\":\"10.0.0.7\",\"timestamp\":\"1597634942\",\"value\":\"1.5\"}");
         assertThat(rejects).isEmpty();
-        assertThat(texts()).containsExactly("appIds.network{hostname=10.0.0.7} 1597634942 1.5");
+        assertThat(out.texts()).containsExactly("appIds.network{hostname=10.0.0.7} 1597634942 1.5");
 
         decode("reports", "{\"appIds\":\"mking\",\"network\":\"eth0_rx\",\"ip\":\"h\",\"timestamp\":1597634942,"
                 + "\"value\":3}");
-        assertThat(texts()).containsExactly("mking.eth0_rx{hostname=h} 1597634942 3");
+        assertThat(out.texts()).containsExactly("mking.eth0_rx{hostname=h} 1597634942 3");
     }
 
     @Test
@@ -112,10 +89,10 @@ class ReportMappingTest {
         conf.put("mappings.seed.hostname-pattern", "[0-9]+(\\.[0-9]+){3}");
         configure(conf, null);
         decode("reports", "{\"appIds\":\"mking\",\"timestamp\":1597634942,\"value\":1}");
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD);
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD);
         assertThat(rejects.get(0).message()).contains("hostname (ip) is missing").contains("mapping seed");
         decode("reports", "{\"appIds\":\"mking\",\"ip\":\"web-01\",\"timestamp\":1597634942,\"value\":1}");
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_TAG);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_TAG);
         assertThat(rejects.get(0).message()).contains("hostname rule");
     }
 
@@ -132,7 +109,7 @@ class ReportMappingTest {
         decode("reports", "{\"key1\":{\"key2\":123,\"name\":\"demo\"},\"ip\":\"127.0.0.1\",\"time\":1597634942,"
                 + "\"app\":{\"id\":\"seed\"},\"meta\":{\"location\":{\"dc\":\"gz\"},\"rack\":[\"r1\",\"r2\"]}}");
         assertThat(rejects).isEmpty();
-        assertThat(texts()).containsExactly("seed.demo{dc=gz,hostname=127.0.0.1,rack=r1} 1597634942 123");
+        assertThat(out.texts()).containsExactly("seed.demo{dc=gz,hostname=127.0.0.1,rack=r1} 1597634942 123");
     }
 
     @Test
@@ -146,8 +123,8 @@ class ReportMappingTest {
         configure(conf, null);
         decode("reports", "{\"records\":[{\"app\":\"a\",\"m\":\"x\",\"host\":\"h1\",\"values\":{\"1597634942\":1,"
                 + "\"1597634952\":\"2.5\",\"bad\":3}},{\"app\":\"a\",\"m\":\"x\",\"values\":{\"1597634942\":9}}]}");
-        assertThat(texts()).containsExactlyInAnyOrder("a.x{hostname=h1} 1597634942 1", "a.x{hostname=h1} 1597634952 2.5");
-        assertThat(reasons()).containsExactlyInAnyOrder(RejectReason.INVALID_TIMESTAMP, RejectReason.MISSING_FIELD);
+        assertThat(out.texts()).containsExactlyInAnyOrder("a.x{hostname=h1} 1597634942 1", "a.x{hostname=h1} 1597634952 2.5");
+        assertThat(out.reasons()).containsExactlyInAnyOrder(RejectReason.INVALID_TIMESTAMP, RejectReason.MISSING_FIELD);
         assertThat(rejects).filteredOn(r -> r.reason() == RejectReason.MISSING_FIELD)
                 .allSatisfy(r -> assertThat(r.item()).contains("\"1597634942\":9").doesNotContain("h1"));
     }
@@ -159,8 +136,8 @@ class ReportMappingTest {
         conf.put("mappings.seed.tags", "instance_id=instance_id,type=type,zone");
         configure(conf, null);
         decode("reports", "{\"appIds\":\"m\",\"ip\":\"h\",\"ts\":1597634942,\"cpu\":\"NaN\",\"mem\":7,\"zone\":\"z1\"}");
-        assertThat(texts()).containsExactly("m.network{hostname=h,zone=z1} 1597634942 7");
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_VALUE);
+        assertThat(out.texts()).containsExactly("m.network{hostname=h,zone=z1} 1597634942 7");
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_VALUE);
     }
 
     @Test
@@ -172,11 +149,11 @@ class ReportMappingTest {
         // "metrics" would make it a TBDS report on another topic
         String record = "{\"appIds\":\"m\",\"ip\":\"h\",\"metrics\":{\"ts\":1597634942,\"v\":4}}";
         decode("tbds-frames", record);
-        assertThat(texts()).containsExactly("m.network{hostname=h} 1597634942 4");
+        assertThat(out.texts()).containsExactly("m.network{hostname=h} 1597634942 4");
         decode("reports", record);
-        assertThat(reasons()).containsExactly(RejectReason.MISSING_FIELD); // read as TBDS: metrics is not an array
+        assertThat(out.reasons()).containsExactly(RejectReason.MISSING_FIELD); // read as TBDS: metrics is not an array
         decode("tbds-frames", "{\"appIds\":\"m\"");
-        assertThat(reasons()).containsExactly(RejectReason.MALFORMED_JSON);
+        assertThat(out.reasons()).containsExactly(RejectReason.MALFORMED_JSON);
     }
 
     @Test
@@ -187,11 +164,11 @@ class ReportMappingTest {
         conf.put("mappings.other.match", "value;marker");
         configure(conf, List.of("other", "seed"));
         decode("reports", "{\"appIds\":\"m\",\"ip\":\"h\",\"timestamp\":1597634942,\"value\":1}");
-        assertThat(texts()).containsExactly("m.network{hostname=h} 1597634942 1");
+        assertThat(out.texts()).containsExactly("m.network{hostname=h} 1597634942 1");
         decode("reports", "{\"marker\":true,\"appIds\":\"m\",\"ip\":\"h\",\"timestamp\":1597634942,\"value\":1}");
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_METRIC); // 'other'.network: the literal has quotes
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_METRIC); // 'other'.network: the literal has quotes
         decode("reports", "{\"hello\":\"world\"}");
-        assertThat(reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
+        assertThat(out.reasons()).containsExactly(RejectReason.UNKNOWN_FORMAT);
         assertThat(rejects.get(0).message()).contains("no mapping [other, seed] matches");
     }
 
@@ -223,10 +200,10 @@ class ReportMappingTest {
         configure(seedMapping("seed"), null);
         decode("reports", "{\"appIds\":\"mking\",\"ip\":\"h\",\"timestamp\":1597634942,\"value\":1e-400}");
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.INVALID_VALUE);
+        assertThat(out.reasons()).containsExactly(RejectReason.INVALID_VALUE);
         decode("reports", "{\"appIds\":\"mking\",\"ip\":\"h\",\"timestamp\":1597634942,\"value\":1,\"value\":2}");
         assertThat(points).isEmpty();
-        assertThat(reasons()).containsExactly(RejectReason.DUPLICATE_KEY);
+        assertThat(out.reasons()).containsExactly(RejectReason.DUPLICATE_KEY);
     }
 
     @Test

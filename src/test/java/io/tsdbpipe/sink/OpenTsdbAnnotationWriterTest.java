@@ -7,17 +7,13 @@ import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -27,30 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The annotation writer against {@link TestingOpenTsdbServer}'s /api/annotation (OpenTSDB 2.4.1's behaviour). */
-class OpenTsdbAnnotationWriterTest {
+class OpenTsdbAnnotationWriterTest extends WriterTestBase {
 
     private static final long SECOND = 1_612_509_542L;
-
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private TestingOpenTsdbServer server;
-
-    @BeforeEach
-    void setUp() {
-        TestingDeadLetterPublisher.reset();
-        server = open(TestingOpenTsdbServer.start());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T open(T closeable) {
-        closeables.add(closeable);
-        return closeable;
-    }
 
     private OpenTsdbAnnotationWriter writer(boolean gzip, AnnotationLimits limits) {
         OpenTsdbAnnotationSink sink = OpenTsdbAnnotationSink.builder()
@@ -58,17 +33,6 @@ class OpenTsdbAnnotationWriterTest {
                 .setLimits(limits)
                 .build();
         return open((OpenTsdbAnnotationWriter) sink.createWriter(new TestingWriterInitContext()));
-    }
-
-    private static Set<String> eventIds(JsonNode annotation) {
-        Set<String> ids = new HashSet<>();
-        for (Iterator<String> it = annotation.get("custom").fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!k.startsWith("_")) {
-                ids.add(k);
-            }
-        }
-        return ids;
     }
 
     @Test
@@ -87,10 +51,10 @@ class OpenTsdbAnnotationWriterTest {
         }
         writer.flush(true);
         JsonNode a = server.globalAnnotation(SECOND);
-        assertThat(eventIds(a)).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(a)).isEqualTo(expected);
         assertThat(a.get("custom").get("_events").asInt()).isEqualTo(60);
         assertThat(a.get("notes").asText().split("\n")).hasSize(60);
-        assertThat(eventIds(server.globalAnnotation(SECOND + 1))).hasSize(3);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND + 1))).hasSize(3);
         assertThat(server.requests()).allSatisfy(r -> assertThat(r.wireBytes).isLessThanOrEqualTo(8192));
         assertThat(writer.metrics().written.getCount()).isEqualTo(63);
     }
@@ -103,7 +67,7 @@ class OpenTsdbAnnotationWriterTest {
         }
         writer.flush(true);
         JsonNode a = server.globalAnnotation(SECOND);
-        assertThat(eventIds(a)).hasSize(10);
+        assertThat(TestingOpenTsdbServer.eventIds(a)).hasSize(10);
         assertThat(a.get("custom").get("_overflow").asInt()).isEqualTo(15);
         assertThat(a.get("description").asText()).isEqualTo("10 events (+15 more on the events topic)");
     }
@@ -121,7 +85,7 @@ class OpenTsdbAnnotationWriterTest {
         }
         writer.flush(true);
         assertThat(server.requests()).hasSize(requests + 1); // one GET, no POST
-        assertThat(eventIds(server.globalAnnotation(SECOND))).hasSize(5);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).hasSize(5);
     }
 
     @Test
@@ -135,7 +99,7 @@ class OpenTsdbAnnotationWriterTest {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(writer.metrics().retried.getCount()).isGreaterThan(0);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
     }
@@ -175,7 +139,7 @@ class OpenTsdbAnnotationWriterTest {
             again.write(e, null);
         }
         again.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(server.maxConcurrentRequests()).as("one request at a time for one second").isEqualTo(1);
     }
 
@@ -206,7 +170,7 @@ class OpenTsdbAnnotationWriterTest {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(server.requests()).extracting(r -> r.status).containsExactly(404, 304, 200, 200);
         assertThat(writer.metrics().written.getCount()).isEqualTo(5);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
@@ -240,7 +204,7 @@ class OpenTsdbAnnotationWriterTest {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).as("the events stored first are still there")
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).as("the events stored first are still there")
                 .isEqualTo(expected);
         assertThat(TestingDeadLetterPublisher.published()).isEmpty();
     }
@@ -256,7 +220,7 @@ class OpenTsdbAnnotationWriterTest {
             writer.write(e, null);
         }
         writer.flush(true);
-        assertThat(eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
+        assertThat(TestingOpenTsdbServer.eventIds(server.globalAnnotation(SECOND))).isEqualTo(expected);
         assertThat(writer.metrics().written.getCount()).isEqualTo(4);
     }
 

@@ -1,6 +1,7 @@
 package io.tsdbpipe.sink;
 
 import io.tsdbpipe.point.DataPoint;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import org.apache.flink.api.common.JobID;
@@ -13,7 +14,6 @@ import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -38,11 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenTsdbOutageITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(2);
 
     private static final int POINTS = 9_000;
     /** About 100 points per second: the run takes ~90 s, the outage 60 s of it. */

@@ -1,5 +1,6 @@
 package io.tsdbpipe.sink;
 
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import io.tsdbpipe.deadletter.Reject;
@@ -8,7 +9,6 @@ import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
@@ -34,11 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OpenTsdbSinkITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(2);
 
     @BeforeEach
     void reset() {

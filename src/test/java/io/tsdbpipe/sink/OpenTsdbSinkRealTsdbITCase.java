@@ -3,11 +3,11 @@ package io.tsdbpipe.sink;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.deadletter.RejectReason;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.RealOpenTsdb;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,11 +38,7 @@ class OpenTsdbSinkRealTsdbITCase {
     static final RealOpenTsdb TSDB = RealOpenTsdb.shared();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(2);
 
     private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(30);
 

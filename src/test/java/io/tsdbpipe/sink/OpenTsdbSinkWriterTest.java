@@ -8,8 +8,6 @@ import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -38,28 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * The writer against {@link TestingOpenTsdbServer}, in a writer context like flink-connector-base's
  * {@code TestSinkInitContextAnyThreadMailbox} ({@link TestingWriterInitContext}): HTTP callbacks post from any thread.
  */
-class OpenTsdbSinkWriterTest {
-
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private TestingOpenTsdbServer server;
-
-    @BeforeEach
-    void setUp() {
-        TestingDeadLetterPublisher.reset();
-        server = open(TestingOpenTsdbServer.start());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T open(T closeable) {
-        closeables.add(closeable);
-        return closeable;
-    }
+class OpenTsdbSinkWriterTest extends WriterTestBase {
 
     private static OpenTsdbSinkSettings.Builder settings(String... urls) {
         return TestSinkSettings.fast(urls);

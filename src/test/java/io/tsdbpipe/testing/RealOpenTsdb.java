@@ -2,8 +2,6 @@ package io.tsdbpipe.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -141,7 +139,7 @@ public final class RealOpenTsdb implements BeforeAllCallback {
             if (points.size() >= expectedCount || System.nanoTime() >= deadline) {
                 return points;
             }
-            sleep(100);
+            Await.pause(100);
         }
     }
 
@@ -229,7 +227,7 @@ public final class RealOpenTsdb implements BeforeAllCallback {
         Path script = root.resolve("scripts/opentsdb.sh");
         Path home = root.resolve("target/it-infra");
         Path scriptLog = home.resolve("logs/opentsdb-script.log");
-        int[] ports = freePorts(4);
+        int[] ports = LocalPorts.free(4);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PIPELINE_HOME", home.toString());
         env.put("TSDB_PORT", String.valueOf(ports[0]));
@@ -310,7 +308,7 @@ public final class RealOpenTsdb implements BeforeAllCallback {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            sleep(200);
+            Await.pause(200);
         }
         throw new IllegalStateException("no OpenTSDB at " + baseUrl + " (GET /api/version: " + last + ")");
     }
@@ -339,35 +337,4 @@ public final class RealOpenTsdb implements BeforeAllCallback {
         return s.length() <= 500 ? s : s.substring(0, 500) + "...";
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // probe socket
-                }
-            }
-        }
-    }
 }

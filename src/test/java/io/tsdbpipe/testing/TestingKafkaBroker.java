@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,7 +147,7 @@ public final class TestingKafkaBroker implements BeforeAllCallback, AfterAllCall
 
     private void startOnce() {
         int nodeId = NODE_IDS.incrementAndGet();
-        int[] ports = freePorts(2);
+        int[] ports = LocalPorts.free(2);
         try {
             logDir = Files.createTempDirectory("testing-kafka-");
         } catch (IOException e) {
@@ -341,7 +339,7 @@ public final class TestingKafkaBroker implements BeforeAllCallback, AfterAllCall
                 if (infos != null && !infos.isEmpty()) {
                     partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
                 } else {
-                    sleep(100);
+                    Await.pause(100);
                 }
             }
             if (partitions.isEmpty()) {
@@ -365,39 +363,6 @@ public final class TestingKafkaBroker implements BeforeAllCallback, AfterAllCall
 
     private static long remainingMillis(long deadlineNanos) {
         return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName(HOST));
-                s.setReuseAddress(true);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing a probe socket
-                }
-            }
-        }
     }
 
     private static void deleteRecursively(Path dir) {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -335,6 +336,17 @@ public final class TestingOpenTsdbServer implements AutoCloseable {
     /** The most requests that were being handled at the same time. */
     public int maxConcurrentRequests() {
         return maxConcurrent.get();
+    }
+
+    /** The event ids an annotation holds: its custom fields but the {@code _} counters ({@code _events}, ...). */
+    public static Set<String> eventIds(JsonNode annotation) {
+        Set<String> ids = new HashSet<>();
+        annotation.get("custom").fieldNames().forEachRemaining(k -> {
+            if (!k.startsWith("_")) {
+                ids.add(k);
+            }
+        });
+        return ids;
     }
 
     /** The stored annotations by {@code tsuid + ":" + startTime} (tsuid empty for global ones), as JSON. */

@@ -2,6 +2,7 @@ package io.tsdbpipe.tools;
 
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.PipelineComponents;
+import io.tsdbpipe.testing.TestJobConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,11 +52,7 @@ class DryRunTest {
     @Test
     void showsWhatAMappingAndBlueKingReportsMakeEventsIncluded() throws Exception {
         Map<String, String> conf = new java.util.HashMap<>();
-        conf.put("mappings.seed.appid", "appIds");
-        conf.put("mappings.seed.metricname", "network");
-        conf.put("mappings.seed.hostname", "ip");
-        conf.put("mappings.seed.items", "timestamp=value");
-        conf.put("mappings.seed.tags", "instance_id=instance_id,type=type");
+        TestJobConfig.seedMapping(conf);
         conf.put("mappings.frames.appid", "app");
         conf.put("mappings.frames.metricname", "m");
         conf.put("mappings.frames.hostname", "h");

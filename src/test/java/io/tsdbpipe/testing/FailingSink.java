@@ -1,4 +1,4 @@
-package io.tsdbpipe.chaos;
+package io.tsdbpipe.testing;
 
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -13,28 +13,33 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Wraps the real OpenTSDB sink and fails its task on command: in {@code write} (a failure mid-stream) or in
- * {@code snapshotState} (a failure during a checkpoint, after the flush that precedes it). The sink's own state is
- * checkpointed and restored as in production. Static switches: the MiniCluster runs in the test JVM.
+ * Wraps a stateful sink (the real OpenTSDB sink) and fails its task on command: in {@code write} (a failure
+ * mid-stream) or in {@code snapshotState} (a failure during a checkpoint, after the flush that precedes it). The sink's
+ * own state is checkpointed and restored as in production. Static switches: the MiniCluster runs in the test JVM.
  */
-final class FailingSink<T, S> implements Sink<T>, SupportsWriterState<T, S> {
+public final class FailingSink<T, S> implements Sink<T>, SupportsWriterState<T, S> {
 
     private static final long serialVersionUID = 1L;
 
-    static final AtomicInteger FAIL_WRITES = new AtomicInteger();
-    static final AtomicInteger FAIL_SNAPSHOTS = new AtomicInteger();
-    static final AtomicInteger FAILURES = new AtomicInteger();
+    /** How many of the next writes fail. */
+    public static final AtomicInteger FAIL_WRITES = new AtomicInteger();
+    /** How many of the next checkpoints fail. */
+    public static final AtomicInteger FAIL_SNAPSHOTS = new AtomicInteger();
+    public static final AtomicInteger FAILURES = new AtomicInteger();
+    /** The writers created with a restored checkpoint's state. */
+    public static final AtomicInteger RESTORED_WRITERS = new AtomicInteger();
 
     private final SupportsWriterState<T, S> delegate;
 
-    <X extends Sink<T> & SupportsWriterState<T, S>> FailingSink(X delegate) {
+    public <X extends Sink<T> & SupportsWriterState<T, S>> FailingSink(X delegate) {
         this.delegate = delegate;
     }
 
-    static void reset() {
+    public static void reset() {
         FAIL_WRITES.set(0);
         FAIL_SNAPSHOTS.set(0);
         FAILURES.set(0);
+        RESTORED_WRITERS.set(0);
     }
 
     private static boolean take(AtomicInteger armed) {
@@ -48,6 +53,9 @@ final class FailingSink<T, S> implements Sink<T>, SupportsWriterState<T, S> {
 
     @Override
     public StatefulSinkWriter<T, S> restoreWriter(WriterInitContext context, Collection<S> state) throws IOException {
+        if (context.getRestoredCheckpointId().isPresent()) {
+            RESTORED_WRITERS.incrementAndGet();
+        }
         StatefulSinkWriter<T, S> writer = delegate.restoreWriter(context, state);
         return new StatefulSinkWriter<>() {
             @Override
