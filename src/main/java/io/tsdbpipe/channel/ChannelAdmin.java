@@ -1,6 +1,5 @@
 package io.tsdbpipe.channel;
 
-import io.tsdbpipe.governance.ChannelLimits;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

@@ -1,7 +1,5 @@
 package io.tsdbpipe.channel;
 
-import io.tsdbpipe.governance.ChannelLimits;
-import io.tsdbpipe.governance.RateLimitPolicy;
 import io.tsdbpipe.point.PointRules;
 
 import com.fasterxml.jackson.databind.JsonNode;

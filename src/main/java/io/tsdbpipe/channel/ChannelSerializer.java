@@ -1,7 +1,5 @@
 package io.tsdbpipe.channel;
 
-import io.tsdbpipe.governance.ChannelLimits;
-import io.tsdbpipe.governance.RateLimitPolicy;
 import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;

@@ -1,6 +1,5 @@
 package io.tsdbpipe.channel;
 
-import io.tsdbpipe.governance.ChannelLimits;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.tsdbpipe.deadletter;
 
-import io.tsdbpipe.point.Origin;
 import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;

@@ -1,5 +1,7 @@
 package io.tsdbpipe.governance;
 
+import io.tsdbpipe.channel.RateLimitPolicy;
+import io.tsdbpipe.channel.ChannelLimits;
 import io.tsdbpipe.channel.Channel;
 import io.tsdbpipe.channel.StaticChannels;
 

@@ -1,5 +1,6 @@
 package io.tsdbpipe.governance;
 
+import io.tsdbpipe.channel.ChannelLimits;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 

@@ -1,7 +1,7 @@
 package io.tsdbpipe.governance;
 
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.configuration.ReadableConfig;
 

@@ -1,5 +1,7 @@
 package io.tsdbpipe.governance;
 
+import io.tsdbpipe.channel.RateLimitPolicy;
+import io.tsdbpipe.channel.ChannelLimits;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;

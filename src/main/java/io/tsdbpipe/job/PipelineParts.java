@@ -51,7 +51,7 @@ public record PipelineParts(
                 events ? PipelineComponents.annotationSink(conf) : Optional.empty(),
                 events ? PipelineComponents.eventsSink(conf) : Optional.empty(),
                 PipelineComponents.deadLetterSink(conf),
-                conf.get(MetadataOptions.ENABLED) ? Optional.of(MetadataStage.kafkaSink(conf)) : Optional.empty());
+                conf.get(MetadataOptions.ENABLED) ? Optional.of(MetadataStage.kafkaSink(conf, conf.get(SourceOptions.BOOTSTRAP_SERVERS))) : Optional.empty());
     }
 
     /** These parts with another OpenTSDB sink (a test double, or the real one wrapped). */

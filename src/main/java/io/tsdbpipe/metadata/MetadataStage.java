@@ -1,7 +1,6 @@
 package io.tsdbpipe.metadata;
 
 import io.tsdbpipe.governance.TenantResolver;
-import io.tsdbpipe.job.SourceOptions;
 import io.tsdbpipe.point.DataPoint;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -68,8 +67,11 @@ public final class MetadataStage {
         return resolver::tenantOf;
     }
 
-    /** Producer settings of the metadata topic: its bootstrap servers plus {@code metadata.properties.*}. */
-    public static Properties producerProperties(ReadableConfig conf) {
+    /**
+     * Producer settings of the metadata topic: its bootstrap servers (else {@code reportServers}, the source's) plus
+     * {@code metadata.properties.*}.
+     */
+    public static Properties producerProperties(ReadableConfig conf, String reportServers) {
         Properties props = new Properties();
         ((Configuration) conf).toMap().forEach((k, v) -> {
             if (k.startsWith(MetadataOptions.PROPERTIES_PREFIX)) {
@@ -77,17 +79,17 @@ public final class MetadataStage {
             }
         });
         props.setProperty("bootstrap.servers", conf.getOptional(MetadataOptions.BOOTSTRAP_SERVERS)
-                .orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS)));
+                .orElse(reportServers));
         return props;
     }
 
     /** The metadata topic's sink (at-least-once: a record written twice is the same state of its key). */
-    public static KafkaSink<Tuple2<String, byte[]>> kafkaSink(Configuration conf) {
+    public static KafkaSink<Tuple2<String, byte[]>> kafkaSink(Configuration conf, String reportServers) {
         String topic = conf.get(MetadataOptions.TOPIC).trim();
         if (topic.isEmpty()) {
             throw new IllegalArgumentException("metadata.topic must not be empty when metadata.enabled is true");
         }
-        Properties props = producerProperties(conf);
+        Properties props = producerProperties(conf, reportServers);
         MetadataTopic.ensureCompacted(props, topic, Duration.ofSeconds(10));
         return KafkaSink.<Tuple2<String, byte[]>>builder()
                 .setBootstrapServers(props.getProperty("bootstrap.servers"))

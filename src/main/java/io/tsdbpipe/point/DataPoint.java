@@ -1,5 +1,6 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.deadletter.Origin;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import java.util.Arrays;

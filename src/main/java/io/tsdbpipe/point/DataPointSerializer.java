@@ -1,5 +1,6 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;

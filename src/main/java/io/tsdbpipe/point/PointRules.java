@@ -1,5 +1,6 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.deadletter.Origin;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Arrays;

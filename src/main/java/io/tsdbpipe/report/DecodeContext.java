@@ -5,7 +5,7 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.InvalidPointException;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.deadletter.RejectReason;

@@ -1,6 +1,6 @@
 package io.tsdbpipe.report;
 
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 

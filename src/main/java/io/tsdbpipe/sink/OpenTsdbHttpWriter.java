@@ -2,7 +2,7 @@ package io.tsdbpipe.sink;
 
 import io.tsdbpipe.deadletter.DeadLetterPublisher;
 import io.tsdbpipe.deadletter.Reject;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;

@@ -4,7 +4,7 @@ import io.tsdbpipe.channel.Channel;
 import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
 import io.tsdbpipe.channel.ChannelTokens;
-import io.tsdbpipe.governance.ChannelLimits;
+import io.tsdbpipe.channel.ChannelLimits;
 import io.tsdbpipe.job.ChannelOptions;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.SourceOptions;

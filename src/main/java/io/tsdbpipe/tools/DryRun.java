@@ -6,7 +6,7 @@ import io.tsdbpipe.event.EventJson;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.PipelineComponents;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.report.DecodeOutput;
 import io.tsdbpipe.report.RawRecord;

@@ -9,7 +9,7 @@ import io.tsdbpipe.report.BlueKingReportFormat;
 import io.tsdbpipe.report.ReportMappings;
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.point.DataPointSerializer;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.report.DecodeOutput;
 import io.tsdbpipe.report.OpenTsdbJsonFormat;

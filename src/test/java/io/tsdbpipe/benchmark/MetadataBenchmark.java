@@ -3,7 +3,7 @@ package io.tsdbpipe.benchmark;
 import io.tsdbpipe.metadata.MetadataPreAggregator;
 import io.tsdbpipe.metadata.MetricMetadataFunction;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;

@@ -3,7 +3,7 @@ package io.tsdbpipe.benchmark;
 import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.governance.GovernanceSettings;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 import io.tsdbpipe.series.SeriesGuardOperator;
 

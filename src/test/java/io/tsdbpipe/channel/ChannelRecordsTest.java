@@ -120,9 +120,9 @@ class ChannelRecordsTest {
         assertThat(ChannelTokens.generate()).isNotEqualTo(a);
     }
 
-    private static final io.tsdbpipe.governance.ChannelLimits LIMITS = new io.tsdbpipe.governance.ChannelLimits(
-            true, 5000, 100, io.tsdbpipe.governance.ChannelLimits.UNSET, false, 2000, 4000,
-            io.tsdbpipe.governance.RateLimitPolicy.BACK_PRESSURE, null, 300_000L);
+    private static final io.tsdbpipe.channel.ChannelLimits LIMITS = new io.tsdbpipe.channel.ChannelLimits(
+            true, 5000, 100, io.tsdbpipe.channel.ChannelLimits.UNSET, false, 2000, 4000,
+            io.tsdbpipe.channel.RateLimitPolicy.BACK_PRESSURE, null, 300_000L);
 
     @Test
     void aChannelsGovernanceValuesRoundTripThroughTheTopicAndTheSerializer() throws Exception {
@@ -178,7 +178,7 @@ class ChannelRecordsTest {
         conf.put("channels.static.1500001.suppression.enabled", "true");
         Channel c = StaticChannelConfig.parse(conf, "channels.static.").channel(1500001);
         assertThat(c.limits().maxActiveSeries()).isEqualTo(5000);
-        assertThat(c.limits().ratePolicy()).isEqualTo(io.tsdbpipe.governance.RateLimitPolicy.BACK_PRESSURE);
+        assertThat(c.limits().ratePolicy()).isEqualTo(io.tsdbpipe.channel.RateLimitPolicy.BACK_PRESSURE);
         assertThat(c.limits().suppression()).isTrue();
         assertThat(c.limits().cardinality()).isNull();
         conf.put("channels.static.1500001.suppression.enabled", "yes");

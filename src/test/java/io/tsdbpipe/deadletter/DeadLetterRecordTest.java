@@ -1,6 +1,5 @@
 package io.tsdbpipe.deadletter;
 
-import io.tsdbpipe.point.Origin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

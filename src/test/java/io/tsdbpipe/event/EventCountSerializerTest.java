@@ -1,6 +1,6 @@
 package io.tsdbpipe.event;
 
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.types.ValueSerializerTestBase;
 
 import org.apache.flink.testutils.DeeplyEqualsChecker;

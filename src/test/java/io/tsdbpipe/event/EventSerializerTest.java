@@ -1,6 +1,6 @@
 package io.tsdbpipe.event;
 
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.types.ValueSerializerTestBase;
 
 class EventSerializerTest extends ValueSerializerTestBase<Event> {

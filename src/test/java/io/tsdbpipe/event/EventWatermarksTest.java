@@ -1,6 +1,6 @@
 package io.tsdbpipe.event;
 
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;

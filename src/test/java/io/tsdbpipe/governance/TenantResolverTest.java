@@ -1,7 +1,9 @@
 package io.tsdbpipe.governance;
 
+import io.tsdbpipe.channel.RateLimitPolicy;
+import io.tsdbpipe.channel.ChannelLimits;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package io.tsdbpipe.job;
 import io.tsdbpipe.channel.Channel;
 import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
-import io.tsdbpipe.governance.ChannelLimits;
-import io.tsdbpipe.governance.RateLimitPolicy;
+import io.tsdbpipe.channel.ChannelLimits;
+import io.tsdbpipe.channel.RateLimitPolicy;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 

@@ -1,7 +1,7 @@
 package io.tsdbpipe.job;
 
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.series.UntenantedSeriesGuard;

@@ -2,7 +2,7 @@ package io.tsdbpipe.job;
 
 import io.tsdbpipe.point.DataPoint;
 import io.tsdbpipe.series.EarlierSeriesGuard;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.series.RetiredSeriesState;
 import io.tsdbpipe.testing.Await;

@@ -1,5 +1,6 @@
 package io.tsdbpipe.point;
 
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.types.ValueSerializerTestBase;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;

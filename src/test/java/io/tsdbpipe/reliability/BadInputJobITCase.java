@@ -5,7 +5,7 @@ import io.tsdbpipe.event.Event;
 import io.tsdbpipe.job.PipelineComponents;
 import io.tsdbpipe.job.ReportPipelineJob;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.report.ReportDecoder;
 import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;

@@ -4,7 +4,7 @@ import io.tsdbpipe.channel.ChannelUpdate;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.report.ChannelDecodeFunction;
 import io.tsdbpipe.report.RawRecord;
 import io.tsdbpipe.report.ReportDecodeFunction;

@@ -3,7 +3,7 @@ package io.tsdbpipe.reliability;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 
 import java.io.IOException;

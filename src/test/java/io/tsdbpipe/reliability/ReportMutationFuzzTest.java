@@ -1,7 +1,7 @@
 package io.tsdbpipe.reliability;
 
 import io.tsdbpipe.deadletter.Reject;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.TimestampPrecision;

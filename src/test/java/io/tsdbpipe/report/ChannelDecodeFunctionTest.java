@@ -7,7 +7,7 @@ import io.tsdbpipe.channel.ChannelUpdate;
 import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;

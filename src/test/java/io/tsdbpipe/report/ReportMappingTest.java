@@ -2,7 +2,7 @@ package io.tsdbpipe.report;
 
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.channel.StaticChannels;

@@ -6,7 +6,7 @@ import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.event.EventJson;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

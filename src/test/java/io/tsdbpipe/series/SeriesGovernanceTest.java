@@ -7,11 +7,11 @@ import io.tsdbpipe.channel.ChannelUpdate;
 import io.tsdbpipe.channel.StaticChannels;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.deadletter.RejectReason;
-import io.tsdbpipe.governance.ChannelLimits;
+import io.tsdbpipe.channel.ChannelLimits;
 import io.tsdbpipe.governance.GovernanceSettings;
-import io.tsdbpipe.governance.RateLimitPolicy;
+import io.tsdbpipe.channel.RateLimitPolicy;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.SeriesId;
 import io.tsdbpipe.point.SeriesIdTypeInfoFactory;
 

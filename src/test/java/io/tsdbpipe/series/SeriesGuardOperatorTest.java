@@ -3,7 +3,7 @@ package io.tsdbpipe.series;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.job.SeriesOptions;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointJson;
 import io.tsdbpipe.deadletter.RejectReason;
 import io.tsdbpipe.point.SeriesId;

@@ -1,7 +1,7 @@
 package io.tsdbpipe.sink;
 
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointJson;
 
 import com.fasterxml.jackson.databind.JsonNode;

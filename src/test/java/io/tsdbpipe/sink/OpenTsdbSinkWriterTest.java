@@ -4,7 +4,7 @@ import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.deadletter.RejectReason;
 
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;

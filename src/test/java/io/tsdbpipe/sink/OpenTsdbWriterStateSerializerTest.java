@@ -1,6 +1,6 @@
 package io.tsdbpipe.sink;
 
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;

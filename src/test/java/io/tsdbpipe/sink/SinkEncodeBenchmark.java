@@ -1,7 +1,7 @@
 package io.tsdbpipe.sink;
 
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

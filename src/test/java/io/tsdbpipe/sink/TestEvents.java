@@ -1,7 +1,7 @@
 package io.tsdbpipe.sink;
 
 import io.tsdbpipe.event.Event;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 
 /** Events for the annotation sink's tests. */
 final class TestEvents {

@@ -2,8 +2,8 @@ package io.tsdbpipe.tools;
 
 import io.tsdbpipe.channel.Channel;
 import io.tsdbpipe.channel.ChannelAdmin;
-import io.tsdbpipe.governance.ChannelLimits;
-import io.tsdbpipe.governance.RateLimitPolicy;
+import io.tsdbpipe.channel.ChannelLimits;
+import io.tsdbpipe.channel.RateLimitPolicy;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import org.junit.jupiter.api.Test;

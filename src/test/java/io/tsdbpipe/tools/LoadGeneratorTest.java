@@ -4,7 +4,7 @@ import io.tsdbpipe.channel.StaticChannelConfig;
 import io.tsdbpipe.deadletter.Reject;
 import io.tsdbpipe.event.Event;
 import io.tsdbpipe.point.DataPoint;
-import io.tsdbpipe.point.Origin;
+import io.tsdbpipe.deadletter.Origin;
 import io.tsdbpipe.point.PointRules;
 import io.tsdbpipe.report.BlueKingReportFormat;
 import io.tsdbpipe.report.DecodeOutput;

@@ -1,4 +1,4 @@
-package io.tsdbpipe.point;
+package io.tsdbpipe.deadletter;
 
 import java.io.Serializable;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.tsdbpipe.governance;
+package io.tsdbpipe.channel;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
