@@ -138,7 +138,9 @@ job_args() {
     --dead-letter.topic "$topic-dead-letter" --sink.opentsdb.endpoints "$endpoint" \
     --parallelism.default "$parallelism" --checkpoint.interval "10 s" --checkpoint.mode exactly_once
   case "$format" in
-    blueking) printf '%s\0' --channels.static.1500001.name loadgen --channels.static.1500001.kind time_series \
+    # a channel topic of the run's own: a channel 1500001 registered on the local broker (quickstart) would win
+    blueking) printf '%s\0' --channels.topic "$topic-channels" --channels.static.1500001.name loadgen \
+      --channels.static.1500001.kind time_series \
       --channels.static.1500001.token loadgen-0123456789abcdef --channels.static.1500001.metric-prefix bk.loadgen ;;
     mapping) printf '%s\0' --mappings.seed.topics "$topic" ;;
   esac
