@@ -84,8 +84,7 @@ class ChannelLifecycleITCase {
     void channelsCreatedRotatedAndDisabledWhileTheJobRunsTakeEffectWithoutARestart() throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "channels", 1);
         String channelTopic = "report-channels-" + UUID.randomUUID().toString().substring(0, 8);
-        Properties client = new Properties();
-        client.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
+        Properties client = KAFKA.clientProperties();
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start();
                 ChannelAdmin admin = new ChannelAdmin(channelTopic, client, Duration.ofSeconds(30))) {
             Map<String, String> conf = t.config(tsdb.url());
