@@ -21,9 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -90,10 +88,9 @@ class GovernanceITCase {
     @Timeout(180)
     void aTenantOverEachLimitLosesOnlyItsOwnPointsAndARaisedLimitAppliesWithoutARestart() throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "governance", 1);
-        String channelTopic = "governance-channels-" + UUID.randomUUID().toString().substring(0, 8);
-        Properties client = KAFKA.clientProperties();
+        String channelTopic = PipelineTestSupport.uniqueTopic("governance-channels");
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start();
-                ChannelAdmin admin = new ChannelAdmin(channelTopic, client, Duration.ofSeconds(30))) {
+                ChannelAdmin admin = t.channelAdmin(channelTopic)) {
             String tokenA = admin.create(A, "a", ChannelKind.TIME_SERIES, "bk.a", null, 0, -1, null,
                     limits(true, 3, null, UNSET, UNSET, null)).token();
             String tokenB = admin.create(B, "b", ChannelKind.TIME_SERIES, "bk.b", null, 0, -1, null,
@@ -123,8 +120,7 @@ class GovernanceITCase {
 
             Map<String, String> conf = t.config(tsdb.url());
             conf.put("channels.topic", channelTopic);
-            conf.put("events.topic", "");
-            conf.put("events.annotations.enabled", "false");
+            PipelineTestSupport.withoutEvents(conf);
             conf.put("parallelism.series", "1"); // each limit whole in one subtask: exact counts
             JobClient job = PipelineTestSupport.realJob(conf).executeAsync("governance-it");
             try {

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -86,7 +85,7 @@ class MetadataITCase {
     @Timeout(180)
     void metadataIsReadBackAndGoesOnFromTheSavepointAfterAResume() throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "metadata", 2);
-        String metadataTopic = "report-metadata-" + UUID.randomUUID().toString().substring(0, 8);
+        String metadataTopic = PipelineTestSupport.uniqueTopic("report-metadata");
         Properties client = KAFKA.clientProperties();
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Map<String, String> conf = t.config(tsdb.url());
@@ -94,8 +93,7 @@ class MetadataITCase {
             conf.put("channels.static.1500001.token", TOKEN);
             conf.put("channels.static.1500001.metric-prefix", "bk.app1");
             conf.put("channels.static.1500001.tags.tenant", "app1");
-            conf.put("events.topic", "");
-            conf.put("events.annotations.enabled", "false");
+            PipelineTestSupport.withoutEvents(conf);
             conf.put("metadata.enabled", "true");
             conf.put("metadata.topic", metadataTopic);
             conf.put("metadata.publish-interval", "1 s");

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.tsdbpipe.job.EarlierSeriesJob.TS;
 import static io.tsdbpipe.job.EarlierSeriesJob.point;
@@ -49,9 +48,8 @@ class SeriesGovernanceUpgradeITCase {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "governance-upgrade", 2);
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Map<String, String> conf = t.config(tsdb.url());
-            conf.put("channels.topic", "governance-upgrade-channels-" + UUID.randomUUID().toString().substring(0, 8));
-            conf.put("events.topic", "");
-            conf.put("events.annotations.enabled", "false");
+            conf.put("channels.topic", PipelineTestSupport.uniqueTopic("governance-upgrade-channels"));
+            PipelineTestSupport.withoutEvents(conf);
             Configuration c = JobConfig.of(conf).configuration();
 
             KAFKA.produceStrings(t.topic, point(1));
