@@ -1,9 +1,9 @@
 package io.tsdbpipe.deadletter;
 
+import io.tsdbpipe.types.LayoutVersionedSnapshot;
 import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -80,42 +80,22 @@ public final class RejectSerializer extends ValueSerializer<Reject> {
      * Restores {@link #INSTANCE}. Versions up to 3 are SimpleTypeSerializerSnapshot's of layout 1 (version 2 wrote the
      * serializer's class name): they restore {@link #LAYOUT_1}, compatible after migration.
      */
-    public static final class RejectSerializerSnapshot implements TypeSerializerSnapshot<Reject> {
+    public static final class RejectSerializerSnapshot extends LayoutVersionedSnapshot<Reject> {
 
         static final int VERSION = 4;
 
-        private int readVersion = VERSION;
-
-        @Override
-        public int getCurrentVersion() {
-            return VERSION;
+        public RejectSerializerSnapshot() {
+            super(VERSION);
         }
 
         @Override
-        public void writeSnapshot(DataOutputView out) {}
-
-        @Override
-        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
-            if (version == 2) {
-                in.readUTF();
-            }
-            readVersion = version;
+        protected TypeSerializer<Reject> serializerOf(int version) {
+            return version < VERSION ? LAYOUT_1 : INSTANCE;
         }
 
         @Override
-        public TypeSerializer<Reject> restoreSerializer() {
-            return readVersion < VERSION ? LAYOUT_1 : INSTANCE;
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<Reject> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<Reject> oldSerializerSnapshot) {
-            if (!(oldSerializerSnapshot instanceof RejectSerializerSnapshot)) {
-                return TypeSerializerSchemaCompatibility.incompatible();
-            }
-            return ((RejectSerializerSnapshot) oldSerializerSnapshot).readVersion == VERSION
-                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+        protected boolean migratesFrom(int version) {
+            return true;
         }
     }
 }

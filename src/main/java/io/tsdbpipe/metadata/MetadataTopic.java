@@ -2,26 +2,20 @@ package io.tsdbpipe.metadata;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tsdbpipe.channel.CompactedTopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -77,59 +71,23 @@ public final class MetadataTopic {
      * theirs; each value parsed as JSON (unreadable ones are left out). Keys sorted. Empty if the topic does not exist.
      */
     public static Map<String, JsonNode> read(Properties clientProperties, String topic, Duration timeout) {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, JsonNode> out = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-            if (infos == null || infos.isEmpty()) {
-                return out;
+        CompactedTopicReader.readToEnd(clientProperties, topic, timeout, r -> {
+            if (r.key() == null) {
+                return;
             }
-            List<TopicPartition> partitions = new ArrayList<>();
-            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            while (!caughtUp(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the metadata topic " + topic + " to its end within "
-                            + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() == null) {
-                        continue;
-                    }
-                    String key = new String(r.key(), StandardCharsets.UTF_8);
-                    if (r.value() == null) {
-                        out.remove(key);
-                        continue;
-                    }
-                    try {
-                        out.put(key, JSON.readTree(r.value()));
-                    } catch (IOException e) {
-                        LOG.warn("metadata record {} at {}-{}@{} is not JSON", key, r.topic(), r.partition(),
-                                r.offset());
-                    }
-                }
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                out.remove(key);
+                return;
             }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("could not reach the metadata topic " + topic + " within " + timeout, e);
-        }
+            try {
+                out.put(key, JSON.readTree(r.value()));
+            } catch (IOException e) {
+                LOG.warn("metadata record {} at {}-{}@{} is not JSON", key, r.topic(), r.partition(), r.offset());
+            }
+        }, "could not read the metadata topic " + topic + " to its end within " + timeout,
+                "could not reach the metadata topic " + topic + " within " + timeout);
         return out;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,10 +1,10 @@
 package io.tsdbpipe.point;
 
 import io.tsdbpipe.deadletter.Origin;
+import io.tsdbpipe.types.LayoutVersionedSnapshot;
 import io.tsdbpipe.types.ValueSerializer;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -119,9 +119,7 @@ public final class DataPointSerializer extends ValueSerializer<DataPoint> {
 
     @Override
     public TypeSerializerSnapshot<DataPoint> snapshotConfiguration() {
-        DataPointSerializerSnapshot snapshot = new DataPointSerializerSnapshot();
-        snapshot.readVersion = dataIds ? DataPointSerializerSnapshot.VERSION : 4;
-        return snapshot;
+        return new DataPointSerializerSnapshot(dataIds ? DataPointSerializerSnapshot.VERSION : 4);
     }
 
     /**
@@ -131,43 +129,26 @@ public final class DataPointSerializer extends ValueSerializer<DataPoint> {
      * which this serializer cannot read. No state of the job holds datapoints (the sink's buffer has its own format);
      * were any to, its restore would be refused as incompatible instead of misread.
      */
-    public static final class DataPointSerializerSnapshot implements TypeSerializerSnapshot<DataPoint> {
+    public static final class DataPointSerializerSnapshot extends LayoutVersionedSnapshot<DataPoint> {
 
         static final int VERSION = 5;
 
-        private int readVersion = VERSION;
+        public DataPointSerializerSnapshot() {
+            super(VERSION);
+        }
 
-        @Override
-        public int getCurrentVersion() {
-            return VERSION;
+        DataPointSerializerSnapshot(int layout) {
+            super(VERSION, layout);
         }
 
         @Override
-        public void writeSnapshot(DataOutputView out) {}
-
-        @Override
-        public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
-            if (version == 2) {
-                in.readUTF(); // SimpleTypeSerializerSnapshot's version 2 wrote the serializer's class name
-            }
-            readVersion = version;
+        protected TypeSerializer<DataPoint> serializerOf(int version) {
+            return version == 4 ? LAYOUT_4 : INSTANCE;
         }
 
         @Override
-        public TypeSerializer<DataPoint> restoreSerializer() {
-            return readVersion == 4 ? LAYOUT_4 : INSTANCE;
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<DataPoint> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<DataPoint> oldSerializerSnapshot) {
-            if (!(oldSerializerSnapshot instanceof DataPointSerializerSnapshot)) {
-                return TypeSerializerSchemaCompatibility.incompatible();
-            }
-            int old = ((DataPointSerializerSnapshot) oldSerializerSnapshot).readVersion;
-            return old == VERSION ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : old == 4 ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
-                    : TypeSerializerSchemaCompatibility.incompatible();
+        protected boolean migratesFrom(int version) {
+            return version == 4;
         }
     }
 }

@@ -49,6 +49,8 @@ final class RecentPoints {
     private final long[] bits = new long[MAX_WINDOW + 1];
     private final boolean[] floating = new boolean[MAX_WINDOW + 1];
     private int size;
+    /** Where {@link #read} is in the state it decodes. */
+    private int readPos;
 
     /**
      * Loads a series' state (null: none), at most {@code window} entries (the newest).
@@ -63,47 +65,28 @@ final class RecentPoints {
             tenantText = null;
             return false;
         }
-        int pos = TOUCHED_BYTES;
+        readPos = TOUCHED_BYTES;
         long pendingGap = 0;
         if (state[0] == FORMAT) {
-            pos = 1 + TOUCHED_BYTES;
-            int start = pos;
-            long header = 0;
-            int shift = 0;
-            byte b;
-            do {
-                b = state[pos++];
-                header |= (long) (b & 0x7F) << shift;
-                shift += 7;
-            } while (b < 0);
+            readPos = 1 + TOUCHED_BYTES;
+            int start = readPos;
+            long header = varint(state);
             if ((header & 1) != 0) {
-                pos += (int) (header >>> 1);
+                readPos += (int) (header >>> 1);
             }
-            if (!sameBytes(state, start, pos)) {
-                tenantBytes = Arrays.copyOfRange(state, start, pos);
+            if (!sameBytes(state, start, readPos)) {
+                tenantBytes = Arrays.copyOfRange(state, start, readPos);
                 tenantText = null;
             }
-            shift = 0;
-            do {
-                b = state[pos++];
-                pendingGap |= (long) (b & 0x7F) << shift;
-                shift += 7;
-            } while (b < 0);
+            pendingGap = varint(state);
         } else {
             tenantBytes = NO_BYTES;
             tenantText = null;
         }
         long instant = 0;
         long lastLong = 0;
-        while (pos < state.length) {
-            long header = 0;
-            int shift = 0;
-            byte b;
-            do {
-                b = state[pos++];
-                header |= (long) (b & 0x7F) << shift;
-                shift += 7;
-            } while (b < 0);
+        while (readPos < state.length) {
+            long header = varint(state);
             long units = header >>> 2;
             instant += (header & 2) != 0 ? units * 1000L : units;
             instants[size] = instant;
@@ -111,17 +94,11 @@ final class RecentPoints {
             if (floating[size]) {
                 long v = 0;
                 for (int i = 0; i < 8; i++) {
-                    v = v << 8 | (state[pos++] & 0xFF);
+                    v = v << 8 | (state[readPos++] & 0xFF);
                 }
                 bits[size] = v;
             } else {
-                long zigzag = 0;
-                shift = 0;
-                do {
-                    b = state[pos++];
-                    zigzag |= (long) (b & 0x7F) << shift;
-                    shift += 7;
-                } while (b < 0);
+                long zigzag = varint(state);
                 lastLong += (zigzag >>> 1) ^ -(zigzag & 1);
                 bits[size] = lastLong;
             }
@@ -139,6 +116,19 @@ final class RecentPoints {
             return true;
         }
         return false;
+    }
+
+    /** The varint at {@link #readPos} of {@link #read}'s state; moves past it. */
+    private long varint(byte[] state) {
+        long v = 0;
+        int shift = 0;
+        byte b;
+        do {
+            b = state[readPos++];
+            v |= (long) (b & 0x7F) << shift;
+            shift += 7;
+        } while (b < 0);
+        return v;
     }
 
     private boolean sameBytes(byte[] state, int start, int end) {

@@ -14,6 +14,7 @@ import io.tsdbpipe.metadata.MetricDescriptions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.TimeUtils;
 
@@ -127,13 +128,7 @@ public final class ChannelCommand {
 
     static ChannelAdmin admin(Map<String, List<String>> opts) {
         Configuration conf = configuration(opts);
-        Properties props = sourceProperties(conf);
-        String bootstrap = one(opts, "bootstrap-servers");
-        if (bootstrap == null) {
-            bootstrap = conf.getOptional(ChannelOptions.BOOTSTRAP_SERVERS)
-                    .orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS));
-        }
-        props.setProperty("bootstrap.servers", bootstrap);
+        Properties props = clientProperties(opts, conf, ChannelOptions.BOOTSTRAP_SERVERS);
         String topic = one(opts, "topic");
         if (topic == null) {
             topic = conf.get(ChannelOptions.TOPIC);
@@ -158,13 +153,7 @@ public final class ChannelCommand {
             tenant = Long.toString(parseLong(id, "--data-id"));
         }
         Configuration conf = configuration(opts);
-        Properties props = sourceProperties(conf);
-        String bootstrap = one(opts, "bootstrap-servers");
-        if (bootstrap == null) {
-            bootstrap = conf.getOptional(MetadataOptions.BOOTSTRAP_SERVERS)
-                    .orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS));
-        }
-        props.setProperty("bootstrap.servers", bootstrap);
+        Properties props = clientProperties(opts, conf, MetadataOptions.BOOTSTRAP_SERVERS);
         String topic = orDefault(one(opts, "topic"), conf.get(MetadataOptions.TOPIC));
         MetricDescriptions metrics =
                 MetricDescriptions.of(tenant, MetadataTopic.read(props, topic.trim(), Duration.ofSeconds(30)));
@@ -183,13 +172,23 @@ public final class ChannelCommand {
         return 0;
     }
 
-    private static Properties sourceProperties(Configuration conf) {
+    /**
+     * The source's client properties (security settings) with the brokers of {@code --bootstrap-servers}, else of
+     * {@code servers}, else the source's.
+     */
+    private static Properties clientProperties(
+            Map<String, List<String>> opts, Configuration conf, ConfigOption<String> servers) {
         Properties props = new Properties();
         conf.toMap().forEach((k, v) -> {
             if (k.startsWith(SourceOptions.PROPERTIES_PREFIX)) {
                 props.setProperty(k.substring(SourceOptions.PROPERTIES_PREFIX.length()), v);
             }
         });
+        String bootstrap = one(opts, "bootstrap-servers");
+        if (bootstrap == null) {
+            bootstrap = conf.getOptional(servers).orElse(conf.get(SourceOptions.BOOTSTRAP_SERVERS));
+        }
+        props.setProperty("bootstrap.servers", bootstrap);
         return props;
     }
 

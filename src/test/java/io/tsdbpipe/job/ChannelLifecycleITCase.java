@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -83,17 +81,14 @@ class ChannelLifecycleITCase {
     @Timeout(300)
     void channelsCreatedRotatedAndDisabledWhileTheJobRunsTakeEffectWithoutARestart() throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "channels", 1);
-        String channelTopic = "report-channels-" + UUID.randomUUID().toString().substring(0, 8);
-        Properties client = new Properties();
-        client.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
+        String channelTopic = PipelineTestSupport.uniqueTopic("report-channels");
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start();
-                ChannelAdmin admin = new ChannelAdmin(channelTopic, client, Duration.ofSeconds(30))) {
+                ChannelAdmin admin = t.channelAdmin(channelTopic)) {
             Map<String, String> conf = t.config(tsdb.url());
             conf.put("channels.topic", channelTopic);
             conf.put("channels.static.1500009.token", STATIC_TOKEN);
             conf.put("channels.static.1500009.metric-prefix", "static");
-            conf.put("events.topic", "");
-            conf.put("events.annotations.enabled", "false");
+            PipelineTestSupport.withoutEvents(conf);
 
             // before the channel exists (and before its topic exists): refused, nothing written
             KAFKA.produceStrings(t.topic, report(1500001, "no-such-token-yet", "early"),
@@ -134,7 +129,7 @@ class ChannelLifecycleITCase {
             String emptyTopic = channelTopic + "-empty";
             conf.put("channels.topic", emptyTopic);
             JobClient restored = PipelineTestSupport.realJob(conf).executeAsync("channels-restored-it");
-            try (ChannelAdmin admin2 = new ChannelAdmin(emptyTopic, client, Duration.ofSeconds(30))) {
+            try (ChannelAdmin admin2 = t.channelAdmin(emptyTopic)) {
                 KAFKA.produceStrings(t.topic, report(1500001, tokenB, "after_restore"),
                         report(1500001, tokenA, "old_after_restore"));
                 await("the restored registry's point", () -> stored(tsdb, "bk.app1.after_restore"));

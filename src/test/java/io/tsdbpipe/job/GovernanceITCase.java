@@ -5,12 +5,13 @@ import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.channel.ChannelKind;
 import io.tsdbpipe.channel.ChannelLimits;
 import io.tsdbpipe.channel.RateLimitPolicy;
+import io.tsdbpipe.testing.Await;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,9 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -37,11 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GovernanceITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     private static final TestingKafkaBroker KAFKA = TestingKafkaBroker.shared();
 
@@ -80,13 +75,7 @@ class GovernanceITCase {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(what, Duration.ofSeconds(60), done);
     }
 
     private static ChannelLimits limits(Boolean cardinality, long maxActive, Boolean rate, long perSecond, long burst,
@@ -99,11 +88,9 @@ class GovernanceITCase {
     @Timeout(180)
     void aTenantOverEachLimitLosesOnlyItsOwnPointsAndARaisedLimitAppliesWithoutARestart() throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "governance", 1);
-        String channelTopic = "governance-channels-" + UUID.randomUUID().toString().substring(0, 8);
-        Properties client = new Properties();
-        client.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
+        String channelTopic = PipelineTestSupport.uniqueTopic("governance-channels");
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start();
-                ChannelAdmin admin = new ChannelAdmin(channelTopic, client, Duration.ofSeconds(30))) {
+                ChannelAdmin admin = t.channelAdmin(channelTopic)) {
             String tokenA = admin.create(A, "a", ChannelKind.TIME_SERIES, "bk.a", null, 0, -1, null,
                     limits(true, 3, null, UNSET, UNSET, null)).token();
             String tokenB = admin.create(B, "b", ChannelKind.TIME_SERIES, "bk.b", null, 0, -1, null,
@@ -133,8 +120,7 @@ class GovernanceITCase {
 
             Map<String, String> conf = t.config(tsdb.url());
             conf.put("channels.topic", channelTopic);
-            conf.put("events.topic", "");
-            conf.put("events.annotations.enabled", "false");
+            PipelineTestSupport.withoutEvents(conf);
             conf.put("parallelism.series", "1"); // each limit whole in one subtask: exact counts
             JobClient job = PipelineTestSupport.realJob(conf).executeAsync("governance-it");
             try {

@@ -2,13 +2,13 @@ package io.tsdbpipe.job;
 
 import io.tsdbpipe.metadata.MetadataTopic;
 import io.tsdbpipe.metadata.MetricDescriptions;
+import io.tsdbpipe.testing.MiniClusters;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 import io.tsdbpipe.testing.TestingOpenTsdbServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -36,11 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MetadataITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    static final MiniClusterExtension FLINK = MiniClusters.oneTaskManager(4);
 
     private static final TestingKafkaBroker KAFKA = TestingKafkaBroker.shared();
     private static final String TOKEN = "metadata-it-channel-token-0123456789";
@@ -90,17 +85,15 @@ class MetadataITCase {
     @Timeout(180)
     void metadataIsReadBackAndGoesOnFromTheSavepointAfterAResume() throws Exception {
         PipelineTestSupport t = new PipelineTestSupport(KAFKA, "metadata", 2);
-        String metadataTopic = "report-metadata-" + UUID.randomUUID().toString().substring(0, 8);
-        Properties client = new Properties();
-        client.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
+        String metadataTopic = PipelineTestSupport.uniqueTopic("report-metadata");
+        Properties client = KAFKA.clientProperties();
         try (TestingOpenTsdbServer tsdb = TestingOpenTsdbServer.start()) {
             Map<String, String> conf = t.config(tsdb.url());
             conf.put("channels.topic", "");
             conf.put("channels.static.1500001.token", TOKEN);
             conf.put("channels.static.1500001.metric-prefix", "bk.app1");
             conf.put("channels.static.1500001.tags.tenant", "app1");
-            conf.put("events.topic", "");
-            conf.put("events.annotations.enabled", "false");
+            PipelineTestSupport.withoutEvents(conf);
             conf.put("metadata.enabled", "true");
             conf.put("metadata.topic", metadataTopic);
             conf.put("metadata.publish-interval", "1 s");

@@ -1,5 +1,6 @@
 package io.tsdbpipe.job;
 
+import io.tsdbpipe.channel.ChannelAdmin;
 import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,6 +58,22 @@ final class PipelineTestSupport {
         conf.put("parallelism.sink", "2");
         conf.put("parallelism.dead-letter", "1");
         return conf;
+    }
+
+    /** No event stages (no events topic, no annotations): the configuration of a test of the datapoint path. */
+    static void withoutEvents(Map<String, String> conf) {
+        conf.put("events.topic", "");
+        conf.put("events.annotations.enabled", "false");
+    }
+
+    /** A topic name of this test alone: {@code prefix-} and 8 random hex digits. */
+    static String uniqueTopic(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The channel registry on {@code channelTopic} of this broker, as the channel command opens it. */
+    ChannelAdmin channelAdmin(String channelTopic) {
+        return new ChannelAdmin(channelTopic, kafka.clientProperties(), Duration.ofSeconds(30));
     }
 
     /** Builds the real job (Kafka source, OpenTSDB sink, dead-letter sink) on the MiniCluster's environment. */

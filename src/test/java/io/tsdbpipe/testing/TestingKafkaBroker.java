@@ -253,6 +253,13 @@ public final class TestingKafkaBroker implements BeforeAllCallback, AfterAllCall
         return bootstrapServers;
     }
 
+    /** Client settings for this broker ({@code bootstrap.servers}), e.g. for a ChannelAdmin or MetadataTopic.read. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", bootstrapServers());
+        return p;
+    }
+
     /** Creates a topic (replication factor 1) and waits for it; a no-op if it exists. */
     public void createTopic(String name, int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {

@@ -7,12 +7,7 @@ import io.tsdbpipe.testing.TestingKafkaBroker;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,21 +24,11 @@ class ChannelCommandITCase {
     private final String topic = "channel-cmd-" + UUID.randomUUID().toString().substring(0, 8);
 
     private String run(String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "--bootstrap-servers";
-        all[1] = KAFKA.bootstrapServers();
-        all[2] = "--topic";
-        all[3] = topic;
-        System.arraycopy(args, 0, all, 4, args.length);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        assertThat(ChannelCommand.run(all, new PrintStream(bytes, true, StandardCharsets.UTF_8))).isZero();
-        return bytes.toString(StandardCharsets.UTF_8);
+        return ChannelCommands.run(KAFKA, topic, args);
     }
 
     private Map<Long, Channel> channels() {
-        Properties p = new Properties();
-        p.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
-        try (ChannelAdmin admin = new ChannelAdmin(topic, p, Duration.ofSeconds(30))) {
+        try (ChannelAdmin admin = ChannelCommands.admin(KAFKA, topic)) {
             return admin.channels();
         }
     }

@@ -8,8 +8,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,16 +42,10 @@ class ChannelDescribeITCase {
     }
 
     private String describe(String... args) {
-        String[] all = new String[args.length + 5];
-        all[0] = "--bootstrap-servers";
-        all[1] = KAFKA.bootstrapServers();
-        all[2] = "--topic";
-        all[3] = topic;
-        all[4] = "describe";
-        System.arraycopy(args, 0, all, 5, args.length);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        assertThat(ChannelCommand.run(all, new PrintStream(bytes, true, StandardCharsets.UTF_8))).isZero();
-        return bytes.toString(StandardCharsets.UTF_8);
+        String[] all = new String[args.length + 1];
+        all[0] = "describe";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return ChannelCommands.run(KAFKA, topic, all);
     }
 
     @Test
