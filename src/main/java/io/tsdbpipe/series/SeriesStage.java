@@ -288,7 +288,9 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
             entry = points.find(instant);
             write = true;
         }
-        points.pending(0);
+        if (instant >= points.pending()) {
+            points.pending(0); // superseded (or just written); a late older point leaves the held-back one held
+        }
         int at = -entry - 1;
         if (at == 0 && points.isFull(window)) {
             unchecked.inc();

@@ -436,4 +436,18 @@ class SeriesGovernanceTest {
                     RejectReason.CONFLICTING_DUPLICATE);
         }
     }
+
+    @Test
+    void aLateOlderPointLeavesTheHeldBackPointHeld() throws Exception {
+        try (Harness h = harness(settings(Map.of("suppression.enabled", "true")))) {
+            h.send(point(A, "a", S + 100, 5));
+            h.send(point(A, "a", S + 110, 5));
+            h.send(point(A, "a", S + 120, 5)); // held back
+            h.send(point(A, "a", S + 50, 3)); // late, older than every written point: written as it is
+            h.send(point(A, "a", S + 130, 6)); // the change writes the held-back point first
+            assertThat(h.written()).extracting(p -> (p.timestamp() - S) + "=" + p.longValue())
+                    .containsExactly("100=5", "50=3", "120=5", "130=6");
+            assertThat(h.rejects()).isEmpty();
+        }
+    }
 }
