@@ -158,6 +158,15 @@ public final class TenantState {
         suppressed.inc();
     }
 
+    /** The held-back point was written after all (the value changed): no longer counted as suppressed. */
+    public void unsuppressed() {
+        suppressed.dec();
+    }
+
+    public long suppressedPoints() {
+        return suppressed.getCount();
+    }
+
     long active() {
         return active;
     }

@@ -100,7 +100,7 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
     private transient RecentPoints points;
     private transient List<SeriesId> sweepKeys;
     private transient int sweepNext;
-    private transient Counter passed;
+    transient Counter passed; // with suppressed: read by the tests
     private transient Counter duplicates;
     private transient Counter conflicts;
     private transient Counter conflictRejects;
@@ -108,7 +108,7 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
     private transient Counter rateRejects;
     private transient Counter unchecked;
     private transient Counter expired;
-    private transient Counter suppressed;
+    transient Counter suppressed;
     private transient ListState<Tuple5<String, Long, Long, Long, Long>> newSeries;
     transient Tenants tenants;
     transient Sleeper sleeper;
@@ -284,6 +284,8 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
                             point.origin())
                     : DataPoint.ofLong(point.metric(), ts, pendingBits, point.tags(), point.origin());
             passed.inc();
+            suppressed.dec(); // counted when held back; now a written point: every point counts once
+            tenant.unsuppressed();
             output.collect(new StreamRecord<>(held, element.getTimestamp()));
             entry = points.find(instant);
             write = true;

@@ -450,4 +450,18 @@ class SeriesGovernanceTest {
             assertThat(h.rejects()).isEmpty();
         }
     }
+
+    @Test
+    void everyPointCountsOnceAsWrittenOrAsSuppressed() throws Exception {
+        try (Harness h = harness(settings(Map.of("suppression.enabled", "true")))) {
+            long[] values = {1, 1, 1, 2, 2, 3};
+            for (int i = 0; i < values.length; i++) {
+                h.send(point(A, "a", S + 10L * i, values[i]));
+            }
+            assertThat(h.written()).hasSize(5); // 10=1 alone stays suppressed
+            assertThat(h.operator.passed.getCount()).isEqualTo(5);
+            assertThat(h.operator.suppressed.getCount()).isEqualTo(1);
+            assertThat(h.operator.tenants.named(Long.toString(A)).suppressedPoints()).isEqualTo(1);
+        }
+    }
 }
