@@ -68,9 +68,9 @@ public final class TenantState {
         return registryVersion;
     }
 
-    /** A limit split over the subtasks, rounded up (0, no limit, stays 0). */
+    /** A limit split over the subtasks, rounded up (0, no limit, stays 0); no overflow near Long.MAX_VALUE. */
     static long share(long limit, int parallelism) {
-        return limit <= 0 ? 0 : (limit + parallelism - 1) / parallelism;
+        return limit <= 0 ? 0 : limit / parallelism + (limit % parallelism == 0 ? 0 : 1);
     }
 
     public ChannelLimits limits() {
