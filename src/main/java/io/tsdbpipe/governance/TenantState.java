@@ -13,6 +13,9 @@ import org.apache.flink.metrics.MetricGroup;
  */
 public final class TenantState {
 
+    /** The longest a point waits for its token with back-pressure; a point that would wait longer is dead-lettered. */
+    public static final long MAX_WAIT_MILLIS = 100;
+
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 86_400_000L;
 
@@ -138,10 +141,15 @@ public final class TenantState {
         return limits.ratePolicy() == RateLimitPolicy.BACK_PRESSURE;
     }
 
-    /** With back-pressure: takes the token anyway and returns how long (ms) the subtask must wait for it. */
+    /**
+     * With back-pressure: takes the token anyway and returns how long (ms) the subtask must wait for it, at most
+     * {@link #MAX_WAIT_MILLIS}; -1 (nothing taken) when it would have to wait longer.
+     */
     public long takeWaiting(long nowMillis) {
-        long wait = bucket.take(nowMillis, ratePerSecond, burst);
-        rateLimitWaitMillis.inc(wait);
+        long wait = bucket.take(nowMillis, ratePerSecond, burst, MAX_WAIT_MILLIS);
+        if (wait > 0) {
+            rateLimitWaitMillis.inc(wait);
+        }
         return wait;
     }
 

@@ -256,14 +256,18 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
             }
         }
         if (!tenant.tryTake(now)) {
-            if (tenant.backPressures()) {
-                sleeper.sleep(tenant.takeWaiting(now));
+            // back-pressure waits for the token, but never more than MAX_WAIT_MILLIS per point: the task thread
+            // also runs checkpoints and every other tenant's points of this subtask
+            long wait = tenant.backPressures() ? tenant.takeWaiting(now) : -1;
+            if (wait >= 0) {
+                sleeper.sleep(wait);
                 now = getProcessingTimeService().getCurrentProcessingTime();
             } else {
                 rateRejects.inc();
                 tenant.rateLimited();
                 reject(element, RejectReason.RATE_LIMITED, "tenant " + tenant.name() + " is over its rate limit of "
-                        + tenant.rateLimit(), point, now);
+                        + tenant.rateLimit() + (tenant.backPressures() ? " (its token was more than "
+                        + TenantState.MAX_WAIT_MILLIS + " ms away)" : ""), point, now);
                 return;
             }
         }

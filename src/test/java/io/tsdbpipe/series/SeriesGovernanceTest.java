@@ -379,6 +379,30 @@ class SeriesGovernanceTest {
         }
     }
 
+    @Test
+    void withBackPressureAPointNeverWaitsLongerThanTheCap() throws Exception {
+        try (Harness h = new Harness(settings(Map.of()), Duration.ofHours(1), 1, 0)) {
+            List<Long> waits = new ArrayList<>();
+            h.operator.sleeper = millis -> {
+                waits.add(millis);
+                h.h.setProcessingTime(h.h.getProcessingTime() + millis);
+            };
+            h.start(null);
+            h.channel(channel(A, 1, rate(2, 1, RateLimitPolicy.BACK_PRESSURE))); // a token per 500 ms
+            h.send(point(A, "a", S, 0)); // the burst
+            h.send(point(A, "a", S + 1, 1)); // 500 ms away: dead-lettered, no wait
+            h.h.setProcessingTime(T0 + 420);
+            h.send(point(A, "a", S + 2, 2)); // about 80 ms away: waits
+            assertThat(waits).singleElement().satisfies(w -> assertThat(w).isBetween(79L,
+                    io.tsdbpipe.governance.TenantState.MAX_WAIT_MILLIS));
+            assertThat(hosts(h.written())).containsExactly("a@" + S, "a@" + (S + 2));
+            assertThat(h.rejects()).singleElement().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo(RejectReason.RATE_LIMITED);
+                assertThat(r.message()).contains("more than 100 ms away");
+            });
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ suppression
 
     @Test
