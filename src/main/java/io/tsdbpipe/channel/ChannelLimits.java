@@ -73,8 +73,11 @@ public record ChannelLimits(
             } catch (IllegalArgumentException e) {
                 throw r.invalid("suppression.max-interval", interval, e.getMessage());
             }
-            if (intervalMillis < 1000) {
-                throw r.invalid("suppression.max-interval", interval, "at least 1 s");
+            if (intervalMillis < 1000 || intervalMillis > MAX_SUPPRESSION_INTERVAL_MILLIS) {
+                throw r.invalid("suppression.max-interval", interval, "1 s to 365 days");
+            }
+            if (intervalMillis % 1000 != 0) { // the channel record and the listings keep whole seconds
+                throw r.invalid("suppression.max-interval", interval, "whole seconds");
             }
         }
         String policyText = fields.get("rate-limit.policy");

@@ -191,5 +191,10 @@ class ChannelRecordsTest {
         conf.put("channels.static.1500001.suppression.enabled", "yes");
         assertThatThrownBy(() -> StaticChannelConfig.parse(conf, "channels.static."))
                 .hasMessageContaining("'channels.static.1500001.suppression.enabled'");
+        conf.put("channels.static.1500001.suppression.enabled", "true");
+        conf.put("channels.static.1500001.suppression.max-interval", "1500 ms"); // a record keeps whole seconds
+        assertThatThrownBy(() -> StaticChannelConfig.parse(conf, "channels.static."))
+                .hasMessageContaining("'channels.static.1500001.suppression.max-interval'")
+                .hasMessageContaining("whole seconds");
     }
 }
