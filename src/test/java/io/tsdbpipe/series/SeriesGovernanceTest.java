@@ -488,4 +488,48 @@ class SeriesGovernanceTest {
             assertThat(h.operator.tenants.named(Long.toString(A)).suppressedPoints()).isEqualTo(1);
         }
     }
+
+    /**
+     * Generated series with suppression on: in-order points of few values with late (older) points mixed in. Every
+     * in-order point followed by another value is written (the graph keeps its shape, whatever came late in between),
+     * and every point counts once, as written or as suppressed.
+     */
+    @Test
+    void generatedSeriesWithLatePointsKeepEveryPointBeforeAChange() throws Exception {
+        for (long seed = 1; seed <= 20; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            try (Harness h = harness(settings(Map.of("suppression.enabled", "true", "suppression.max-interval",
+                    "60 s")))) {
+                List<long[]> inOrder = new ArrayList<>();
+                java.util.Set<Long> lateUsed = new java.util.HashSet<>();
+                int sent = 0;
+                for (int i = 0; i < 200; i++) {
+                    long value = random.nextInt(4) == 0 ? random.nextInt(3) : inOrder.isEmpty() ? 0
+                            : inOrder.get(inOrder.size() - 1)[1];
+                    inOrder.add(new long[] {S + 10L * i, value});
+                    h.send(point(A, "a", S + 10L * i, value));
+                    sent++;
+                    if (i > 0 && random.nextInt(3) == 0) { // a late point between two earlier instants
+                        long late = S + 10L * random.nextInt(i) + 5;
+                        if (lateUsed.add(late)) {
+                            h.send(point(A, "a", late, random.nextInt(3)));
+                            sent++;
+                        }
+                    }
+                }
+                java.util.Set<Long> written = new java.util.HashSet<>();
+                h.written().forEach(p -> written.add(p.timestamp()));
+                for (int i = 0; i + 1 < inOrder.size(); i++) {
+                    if (inOrder.get(i)[1] != inOrder.get(i + 1)[1]) {
+                        assertThat(written).as("seed %d: %d before a change", seed, inOrder.get(i)[0] - S)
+                                .contains(inOrder.get(i)[0]);
+                    }
+                }
+                assertThat(h.rejects()).as("seed %d", seed).isEmpty();
+                assertThat(h.operator.passed.getCount() + h.operator.suppressed.getCount()).as("seed %d", seed)
+                        .isEqualTo(sent);
+                assertThat(h.operator.suppressed.getCount()).as("seed %d", seed).isPositive();
+            }
+        }
+    }
 }
