@@ -55,7 +55,7 @@ import java.util.stream.Stream;
  * active or new-series limits ({@code cardinality_limit}; existing series flow on); unchanged-value suppression
  * (tcollector's dedup) holds back a point whose value equals the series' newest written one within the max interval,
  * and writes the last held-back point before the next changed value; the rate limit (a token bucket) dead-letters
- * ({@code rate_limited}) or waits. Limits are split over the subtasks (keyed by series, so no tenant needs one
+ * ({@code rate_limited}) or waits (at most {@link TenantState#MAX_WAIT_MILLIS} per point). Limits are split over the subtasks (keyed by series, so no tenant needs one
  * subtask). Each subtask's active count per tenant is rebuilt from its series' states when it starts (so it is exact
  * after a rescale), then counted up for a new series and down for an expired one; new-series counts of the hour and
  * day are union operator state.
