@@ -21,15 +21,16 @@ Commands:
           [--rate-limit-policy dead-letter|back-pressure] [--suppression on|off]
           [--suppression-max-interval DURATION]   (limits are totals over the job; 0 = no limit)
   describe --data-id ID | --tenant TENANT [--json FILE]
-          the metrics the channel (or another tenant: topic:NAME, a metric prefix) reported, like BlueKing's
+          the metrics the channel (or another tenant: topic:NAME, prefix:PREFIX) reported, like BlueKing's
           custom time series detail: dimensions with sample values, targets, first/last seen, last value,
           points per minute (needs metadata.enabled in the job); --json FILE writes the same as JSON
 
 --config FILE (default flink-conf/pipeline.yaml) gives the topic (channels.topic) and the Kafka address
 (channels.bootstrap-servers, else source.bootstrap-servers; source.properties.* for security).
 The topic is created compacted if it does not exist. Changes reach a running job within a second or so.
-describe reads metadata.topic (metadata.bootstrap-servers, else source.bootstrap-servers; --topic overrides
-the topic) from its start to its end.
+describe reads metadata.topic from its start to its end with the job's metadata client settings
+(metadata.bootstrap-servers, else source.bootstrap-servers; metadata.properties.* for security, not
+source.properties.*); --bootstrap-servers and --topic override them.
 
 Example: scripts/channel.sh create --name app1 --metric-prefix bk.app1 --tag tenant=app1
 USAGE

@@ -27,6 +27,9 @@ public record ChannelLimits(
 
     public static final long UNSET = -1L;
 
+    /** The longest suppression max interval: a year (a larger one means "never write a flat series" anyway). */
+    public static final long MAX_SUPPRESSION_INTERVAL_MILLIS = 365L * 86_400_000L;
+
     /** Everything the configuration's. */
     public static final ChannelLimits NONE =
             new ChannelLimits(null, UNSET, UNSET, UNSET, null, UNSET, UNSET, null, null, UNSET);
@@ -43,8 +46,9 @@ public record ChannelLimits(
                 throw new IllegalArgumentException("a limit must not be negative, was " + v);
             }
         }
-        if (suppressionMaxIntervalMillis != UNSET && suppressionMaxIntervalMillis < 1000) {
-            throw new IllegalArgumentException("suppression max interval must be at least 1 s, was "
+        if (suppressionMaxIntervalMillis != UNSET && (suppressionMaxIntervalMillis < 1000
+                || suppressionMaxIntervalMillis > MAX_SUPPRESSION_INTERVAL_MILLIS)) {
+            throw new IllegalArgumentException("suppression max interval must be 1 s to 365 days, was "
                     + suppressionMaxIntervalMillis + " ms");
         }
     }
@@ -69,8 +73,11 @@ public record ChannelLimits(
             } catch (IllegalArgumentException e) {
                 throw r.invalid("suppression.max-interval", interval, e.getMessage());
             }
-            if (intervalMillis < 1000) {
-                throw r.invalid("suppression.max-interval", interval, "at least 1 s");
+            if (intervalMillis < 1000 || intervalMillis > MAX_SUPPRESSION_INTERVAL_MILLIS) {
+                throw r.invalid("suppression.max-interval", interval, "1 s to 365 days");
+            }
+            if (intervalMillis % 1000 != 0) { // the channel record and the listings keep whole seconds
+                throw r.invalid("suppression.max-interval", interval, "whole seconds");
             }
         }
         String policyText = fields.get("rate-limit.policy");

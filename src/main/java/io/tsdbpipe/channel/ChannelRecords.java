@@ -126,8 +126,10 @@ public final class ChannelRecords {
             }
         }
         long interval = count(supp, "suppression", "max_interval_seconds");
-        if (interval == 0) {
-            throw new IllegalArgumentException("suppression.max_interval_seconds must be at least 1");
+        if (interval == 0 || interval > ChannelLimits.MAX_SUPPRESSION_INTERVAL_MILLIS / 1000) {
+            // bounded before it becomes milliseconds (a huge value would overflow)
+            throw new IllegalArgumentException("suppression.max_interval_seconds must be 1 to "
+                    + ChannelLimits.MAX_SUPPRESSION_INTERVAL_MILLIS / 1000 + " (365 days)");
         }
         return new ChannelLimits(
                 flag(card, "cardinality"), count(card, "cardinality", "max_active_series"),

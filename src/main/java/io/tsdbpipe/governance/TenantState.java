@@ -13,6 +13,9 @@ import org.apache.flink.metrics.MetricGroup;
  */
 public final class TenantState {
 
+    /** The longest a point waits for its token with back-pressure; a point that would wait longer is dead-lettered. */
+    public static final long MAX_WAIT_MILLIS = 100;
+
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 86_400_000L;
 
@@ -68,9 +71,9 @@ public final class TenantState {
         return registryVersion;
     }
 
-    /** A limit split over the subtasks, rounded up (0, no limit, stays 0). */
+    /** A limit split over the subtasks, rounded up (0, no limit, stays 0); no overflow near Long.MAX_VALUE. */
     static long share(long limit, int parallelism) {
-        return limit <= 0 ? 0 : (limit + parallelism - 1) / parallelism;
+        return limit <= 0 ? 0 : limit / parallelism + (limit % parallelism == 0 ? 0 : 1);
     }
 
     public ChannelLimits limits() {
@@ -138,10 +141,15 @@ public final class TenantState {
         return limits.ratePolicy() == RateLimitPolicy.BACK_PRESSURE;
     }
 
-    /** With back-pressure: takes the token anyway and returns how long (ms) the subtask must wait for it. */
+    /**
+     * With back-pressure: takes the token anyway and returns how long (ms) the subtask must wait for it, at most
+     * {@link #MAX_WAIT_MILLIS}; -1 (nothing taken) when it would have to wait longer.
+     */
     public long takeWaiting(long nowMillis) {
-        long wait = bucket.take(nowMillis, ratePerSecond, burst);
-        rateLimitWaitMillis.inc(wait);
+        long wait = bucket.take(nowMillis, ratePerSecond, burst, MAX_WAIT_MILLIS);
+        if (wait > 0) {
+            rateLimitWaitMillis.inc(wait);
+        }
         return wait;
     }
 
@@ -156,6 +164,15 @@ public final class TenantState {
 
     public void suppressed() {
         suppressed.inc();
+    }
+
+    /** The held-back point was written after all (the value changed): no longer counted as suppressed. */
+    public void unsuppressed() {
+        suppressed.dec();
+    }
+
+    public long suppressedPoints() {
+        return suppressed.getCount();
     }
 
     long active() {

@@ -29,13 +29,18 @@ final class TokenBucket {
     }
 
     /**
-     * Takes one token, going into debt if there is none: how long to wait (ms) until the debt is paid, which the
-     * caller does before it goes on.
+     * Takes one token, going into debt if there is none, unless paying the debt would take longer than
+     * {@code maxWaitMillis}: how long to wait (ms) until the debt is paid, which the caller does before it goes on, or
+     * -1 (nothing taken).
      */
-    long take(long nowMillis, double ratePerSecond, long burst) {
+    long take(long nowMillis, double ratePerSecond, long burst, long maxWaitMillis) {
         refill(nowMillis, ratePerSecond, burst);
+        long wait = tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) * 1000d / ratePerSecond);
+        if (wait > maxWaitMillis) {
+            return -1;
+        }
         tokens -= 1;
-        return tokens >= 0 ? 0 : (long) Math.ceil(-tokens * 1000d / ratePerSecond);
+        return wait;
     }
 
     double tokens() {

@@ -9,6 +9,8 @@ import io.tsdbpipe.report.ReportFormat;
 import io.tsdbpipe.report.ReportFormats;
 
 import org.apache.flink.configuration.ReadableConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -26,7 +28,20 @@ public record PipelineSettings(
         Parallelism parallelism, Optional<SeriesSettings> series, Optional<EventSettings> events, int maxItemChars,
         Optional<MetadataSettings> metadata, Optional<UidWatchSettings> uidWatch) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineSettings.class);
+
     public static PipelineSettings fromConfiguration(ReadableConfig conf) {
+        PipelineSettings settings = read(conf);
+        if (conf.get(SourceOptions.BOUNDED)
+                && settings.series().map(s -> s.governance().defaults().suppression()).orElse(false)) {
+            LOG.warn("Unchanged-value suppression is on with source.bounded: the point a flat series holds back is"
+                    + " written only when its value changes, so each flat series' last points are not written when"
+                    + " the run ends");
+        }
+        return settings;
+    }
+
+    private static PipelineSettings read(ReadableConfig conf) {
         return new PipelineSettings(
                 Parallelism.fromConfiguration(conf),
                 conf.get(SeriesOptions.ENABLED)

@@ -55,7 +55,7 @@ import java.util.stream.Stream;
  * active or new-series limits ({@code cardinality_limit}; existing series flow on); unchanged-value suppression
  * (tcollector's dedup) holds back a point whose value equals the series' newest written one within the max interval,
  * and writes the last held-back point before the next changed value; the rate limit (a token bucket) dead-letters
- * ({@code rate_limited}) or waits. Limits are split over the subtasks (keyed by series, so no tenant needs one
+ * ({@code rate_limited}) or waits (at most {@link TenantState#MAX_WAIT_MILLIS} per point). Limits are split over the subtasks (keyed by series, so no tenant needs one
  * subtask). Each subtask's active count per tenant is rebuilt from its series' states when it starts (so it is exact
  * after a rescale), then counted up for a new series and down for an expired one; new-series counts of the hour and
  * day are union operator state.
@@ -100,7 +100,7 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
     private transient RecentPoints points;
     private transient List<SeriesId> sweepKeys;
     private transient int sweepNext;
-    private transient Counter passed;
+    transient Counter passed; // with suppressed: read by the tests
     private transient Counter duplicates;
     private transient Counter conflicts;
     private transient Counter conflictRejects;
@@ -108,7 +108,7 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
     private transient Counter rateRejects;
     private transient Counter unchecked;
     private transient Counter expired;
-    private transient Counter suppressed;
+    transient Counter suppressed;
     private transient ListState<Tuple5<String, Long, Long, Long, Long>> newSeries;
     transient Tenants tenants;
     transient Sleeper sleeper;
@@ -256,14 +256,18 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
             }
         }
         if (!tenant.tryTake(now)) {
-            if (tenant.backPressures()) {
-                sleeper.sleep(tenant.takeWaiting(now));
+            // back-pressure waits for the token, but never more than MAX_WAIT_MILLIS per point: the task thread
+            // also runs checkpoints and every other tenant's points of this subtask
+            long wait = tenant.backPressures() ? tenant.takeWaiting(now) : -1;
+            if (wait >= 0) {
+                sleeper.sleep(wait);
                 now = getProcessingTimeService().getCurrentProcessingTime();
             } else {
                 rateRejects.inc();
                 tenant.rateLimited();
                 reject(element, RejectReason.RATE_LIMITED, "tenant " + tenant.name() + " is over its rate limit of "
-                        + tenant.rateLimit(), point, now);
+                        + tenant.rateLimit() + (tenant.backPressures() ? " (its token was more than "
+                        + TenantState.MAX_WAIT_MILLIS + " ms away)" : ""), point, now);
                 return;
             }
         }
@@ -284,11 +288,15 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
                             point.origin())
                     : DataPoint.ofLong(point.metric(), ts, pendingBits, point.tags(), point.origin());
             passed.inc();
+            suppressed.dec(); // counted when held back; now a written point: every point counts once
+            tenant.unsuppressed();
             output.collect(new StreamRecord<>(held, element.getTimestamp()));
             entry = points.find(instant);
             write = true;
         }
-        points.pending(0);
+        if (instant >= points.pending()) {
+            points.pending(0); // superseded (or just written); a late older point leaves the held-back one held
+        }
         int at = -entry - 1;
         if (at == 0 && points.isFull(window)) {
             unchecked.inc();

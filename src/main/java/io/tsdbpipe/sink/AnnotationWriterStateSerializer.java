@@ -3,6 +3,7 @@ package io.tsdbpipe.sink;
 import io.tsdbpipe.deadletter.Origin;
 
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -11,11 +12,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The annotation sink's buffered events in checkpoints, by hand. Version 1 per entry: {@code long startTime,
- * UTF eventId, int+bytes json, int+bytes noteLine, UTF topic, int partition, long offset}.
+ * UTF eventId, int+bytes json, int+bytes noteLine, UTF topic, int partition, long offset}; version 2 adds
+ * {@code long dataId} (the origin's BlueKing data_id, {@link Origin#NO_DATA_ID} for none). Version 1 is still read
+ * (without a data_id).
  */
 public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSerializer<AnnotationEntry> {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /** The version being read; the base class does not hand it to {@link #deserializeRequestFromStream}. */
+    private int readVersion = VERSION;
 
     @Override
     protected void serializeRequestToStream(AnnotationEntry e, DataOutputStream out) throws IOException {
@@ -26,6 +32,22 @@ public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSeriali
         out.writeUTF(e.origin().topic());
         out.writeInt(e.origin().partition());
         out.writeLong(e.origin().offset());
+        out.writeLong(e.origin().dataId());
+    }
+
+    @Override
+    public synchronized BufferedRequestState<AnnotationEntry> deserialize(int version, byte[] serialized)
+            throws IOException {
+        if (version < 1 || version > VERSION) {
+            throw new IOException("Unknown annotation sink state version " + version + " (this job reads 1 to "
+                    + VERSION + ")");
+        }
+        readVersion = version;
+        try {
+            return super.deserialize(version, serialized);
+        } finally {
+            readVersion = VERSION;
+        }
     }
 
     @Override
@@ -35,6 +57,9 @@ public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSeriali
         String json = string(in);
         String note = string(in);
         Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
+        if (readVersion >= 2) {
+            origin = origin.withDataId(in.readLong());
+        }
         return new AnnotationEntry(startTime, id, json, note, origin);
     }
 

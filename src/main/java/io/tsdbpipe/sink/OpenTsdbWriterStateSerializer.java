@@ -13,12 +13,14 @@ import java.io.IOException;
  * Serializes the sink's unsent points (its buffer and its retry queue) into checkpoints, by hand (no Java
  * serialization, no Kryo). Layout per entry: {@code int jsonLength, byte[] json, UTF topic, int partition, long offset},
  * and since version 2 {@code long firstRefusalMillis} (when OpenTSDB first refused the point on its own, 0 for never:
- * it bounds the point's retries across restarts). Version 1 is still read (as never refused). The retry count is not
- * kept: a restored point starts over with the initial backoff.
+ * it bounds the point's retries across restarts), and since version 3 {@code long dataId} (the origin's BlueKing
+ * data_id, {@link Origin#NO_DATA_ID} for none: a restored point's dead letter names its channel). Versions 1 and 2 are
+ * still read (as never refused, without a data_id). The retry count is not kept: a restored point starts over with
+ * the initial backoff.
  */
 public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerializer<OpenTsdbPutEntry> {
 
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     /** The version being read; the base class does not hand it to {@link #deserializeRequestFromStream}. */
     private int readVersion = VERSION;
@@ -33,6 +35,7 @@ public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerialize
         out.writeInt(o.partition());
         out.writeLong(o.offset());
         out.writeLong(entry.firstRefusalMillis());
+        out.writeLong(o.dataId());
     }
 
     @Override
@@ -60,6 +63,9 @@ public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerialize
         in.readFully(json);
         Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
         long firstRefusalMillis = readVersion >= 2 ? in.readLong() : 0L;
+        if (readVersion >= 3) {
+            origin = origin.withDataId(in.readLong());
+        }
         return new OpenTsdbPutEntry(json, origin, 0, firstRefusalMillis);
     }
 

@@ -9,6 +9,7 @@ import io.tsdbpipe.job.ChannelOptions;
 import io.tsdbpipe.job.JobConfig;
 import io.tsdbpipe.job.SourceOptions;
 import io.tsdbpipe.metadata.MetadataOptions;
+import io.tsdbpipe.metadata.MetadataStage;
 import io.tsdbpipe.metadata.MetadataTopic;
 import io.tsdbpipe.metadata.MetricDescriptions;
 
@@ -54,14 +55,15 @@ public final class ChannelCommand {
             "          [--suppression-max-interval DURATION]   (limits are totals over the job; 0 = no limit)",
             "  list                     prints every channel (never a token)",
             "  describe --data-id ID | --tenant TENANT [--json FILE]",
-            "          the metrics the channel (or another tenant: topic:NAME, a metric prefix) reported: dimensions,",
+            "          the metrics the channel (or another tenant: topic:NAME, prefix:PREFIX) reported: dimensions,",
             "          sample values, targets, first/last seen, last value, points per minute (metadata.enabled);",
             "          --json writes the same as one JSON document",
             "",
             "--config (default flink-conf/pipeline.yaml) gives channels.topic, channels.bootstrap-servers (or",
             "source.bootstrap-servers) and source.properties.*; --bootstrap-servers and --topic override them.",
-            "describe reads metadata.topic (metadata.bootstrap-servers, else source.bootstrap-servers); --topic",
-            "overrides it.");
+            "describe reads metadata.topic with the metadata sink's client settings (metadata.bootstrap-servers,",
+            "else source.bootstrap-servers; metadata.properties.*, not source.properties.*); --bootstrap-servers",
+            "and --topic override them.");
 
     private ChannelCommand() {}
 
@@ -153,7 +155,7 @@ public final class ChannelCommand {
             tenant = Long.toString(parseLong(id, "--data-id"));
         }
         Configuration conf = configuration(opts);
-        Properties props = clientProperties(opts, conf, MetadataOptions.BOOTSTRAP_SERVERS);
+        Properties props = metadataClient(conf, one(opts, "bootstrap-servers"));
         String topic = orDefault(one(opts, "topic"), conf.get(MetadataOptions.TOPIC));
         MetricDescriptions metrics =
                 MetricDescriptions.of(tenant, MetadataTopic.read(props, topic.trim(), Duration.ofSeconds(30)));
@@ -170,6 +172,15 @@ public final class ChannelCommand {
             out.println("written to " + json);
         }
         return 0;
+    }
+
+    /** The metadata topic's client settings, as the job's metadata sink has them; {@code bootstrap} overrides. */
+    static Properties metadataClient(Configuration conf, String bootstrap) {
+        Properties props = MetadataStage.producerProperties(conf, conf.get(SourceOptions.BOOTSTRAP_SERVERS));
+        if (bootstrap != null) {
+            props.setProperty("bootstrap.servers", bootstrap);
+        }
+        return props;
     }
 
     /**

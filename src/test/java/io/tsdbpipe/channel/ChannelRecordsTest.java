@@ -142,6 +142,13 @@ class ChannelRecordsTest {
         assertThat(ChannelRecords.read(ChannelRecords.key(1500001),
                 text.replace("\"burst\":4000", "\"burst\":-4").getBytes(StandardCharsets.UTF_8), 1L).problem())
                 .contains("rate_limit.burst");
+        // an absurd interval is an invalid record (in milliseconds it would overflow), a year is the most
+        assertThat(ChannelRecords.read(ChannelRecords.key(1500001), text.replace("\"max_interval_seconds\":300",
+                "\"max_interval_seconds\":9223372036854775807").getBytes(StandardCharsets.UTF_8), 1L).problem())
+                .contains("suppression.max_interval_seconds must be 1 to 31536000");
+        assertThat(ChannelRecords.read(ChannelRecords.key(1500001), text.replace("\"max_interval_seconds\":300",
+                "\"max_interval_seconds\":31536000").getBytes(StandardCharsets.UTF_8), 1L).channel().limits()
+                .suppressionMaxIntervalMillis()).isEqualTo(31_536_000_000L);
     }
 
     @Test
@@ -184,5 +191,10 @@ class ChannelRecordsTest {
         conf.put("channels.static.1500001.suppression.enabled", "yes");
         assertThatThrownBy(() -> StaticChannelConfig.parse(conf, "channels.static."))
                 .hasMessageContaining("'channels.static.1500001.suppression.enabled'");
+        conf.put("channels.static.1500001.suppression.enabled", "true");
+        conf.put("channels.static.1500001.suppression.max-interval", "1500 ms"); // a record keeps whole seconds
+        assertThatThrownBy(() -> StaticChannelConfig.parse(conf, "channels.static."))
+                .hasMessageContaining("'channels.static.1500001.suppression.max-interval'")
+                .hasMessageContaining("whole seconds");
     }
 }

@@ -379,6 +379,30 @@ class SeriesGovernanceTest {
         }
     }
 
+    @Test
+    void withBackPressureAPointNeverWaitsLongerThanTheCap() throws Exception {
+        try (Harness h = new Harness(settings(Map.of()), Duration.ofHours(1), 1, 0)) {
+            List<Long> waits = new ArrayList<>();
+            h.operator.sleeper = millis -> {
+                waits.add(millis);
+                h.h.setProcessingTime(h.h.getProcessingTime() + millis);
+            };
+            h.start(null);
+            h.channel(channel(A, 1, rate(2, 1, RateLimitPolicy.BACK_PRESSURE))); // a token per 500 ms
+            h.send(point(A, "a", S, 0)); // the burst
+            h.send(point(A, "a", S + 1, 1)); // 500 ms away: dead-lettered, no wait
+            h.h.setProcessingTime(T0 + 420);
+            h.send(point(A, "a", S + 2, 2)); // about 80 ms away: waits
+            assertThat(waits).singleElement().satisfies(w -> assertThat(w).isBetween(79L,
+                    io.tsdbpipe.governance.TenantState.MAX_WAIT_MILLIS));
+            assertThat(hosts(h.written())).containsExactly("a@" + S, "a@" + (S + 2));
+            assertThat(h.rejects()).singleElement().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo(RejectReason.RATE_LIMITED);
+                assertThat(r.message()).contains("more than 100 ms away");
+            });
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ suppression
 
     @Test
@@ -434,6 +458,78 @@ class SeriesGovernanceTest {
             assertThat(hosts(h.written())).containsExactly("a@" + (S + 20), "a@" + (S + 30));
             assertThat(h.rejects()).extracting(Reject::reason).containsExactly(RejectReason.CONFLICTING_DUPLICATE,
                     RejectReason.CONFLICTING_DUPLICATE);
+        }
+    }
+
+    @Test
+    void aLateOlderPointLeavesTheHeldBackPointHeld() throws Exception {
+        try (Harness h = harness(settings(Map.of("suppression.enabled", "true")))) {
+            h.send(point(A, "a", S + 100, 5));
+            h.send(point(A, "a", S + 110, 5));
+            h.send(point(A, "a", S + 120, 5)); // held back
+            h.send(point(A, "a", S + 50, 3)); // late, older than every written point: written as it is
+            h.send(point(A, "a", S + 130, 6)); // the change writes the held-back point first
+            assertThat(h.written()).extracting(p -> (p.timestamp() - S) + "=" + p.longValue())
+                    .containsExactly("100=5", "50=3", "120=5", "130=6");
+            assertThat(h.rejects()).isEmpty();
+        }
+    }
+
+    @Test
+    void everyPointCountsOnceAsWrittenOrAsSuppressed() throws Exception {
+        try (Harness h = harness(settings(Map.of("suppression.enabled", "true")))) {
+            long[] values = {1, 1, 1, 2, 2, 3};
+            for (int i = 0; i < values.length; i++) {
+                h.send(point(A, "a", S + 10L * i, values[i]));
+            }
+            assertThat(h.written()).hasSize(5); // 10=1 alone stays suppressed
+            assertThat(h.operator.passed.getCount()).isEqualTo(5);
+            assertThat(h.operator.suppressed.getCount()).isEqualTo(1);
+            assertThat(h.operator.tenants.named(Long.toString(A)).suppressedPoints()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Generated series with suppression on: in-order points of few values with late (older) points mixed in. Every
+     * in-order point followed by another value is written (the graph keeps its shape, whatever came late in between),
+     * and every point counts once, as written or as suppressed.
+     */
+    @Test
+    void generatedSeriesWithLatePointsKeepEveryPointBeforeAChange() throws Exception {
+        for (long seed = 1; seed <= 20; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            try (Harness h = harness(settings(Map.of("suppression.enabled", "true", "suppression.max-interval",
+                    "60 s")))) {
+                List<long[]> inOrder = new ArrayList<>();
+                java.util.Set<Long> lateUsed = new java.util.HashSet<>();
+                int sent = 0;
+                for (int i = 0; i < 200; i++) {
+                    long value = random.nextInt(4) == 0 ? random.nextInt(3) : inOrder.isEmpty() ? 0
+                            : inOrder.get(inOrder.size() - 1)[1];
+                    inOrder.add(new long[] {S + 10L * i, value});
+                    h.send(point(A, "a", S + 10L * i, value));
+                    sent++;
+                    if (i > 0 && random.nextInt(3) == 0) { // a late point between two earlier instants
+                        long late = S + 10L * random.nextInt(i) + 5;
+                        if (lateUsed.add(late)) {
+                            h.send(point(A, "a", late, random.nextInt(3)));
+                            sent++;
+                        }
+                    }
+                }
+                java.util.Set<Long> written = new java.util.HashSet<>();
+                h.written().forEach(p -> written.add(p.timestamp()));
+                for (int i = 0; i + 1 < inOrder.size(); i++) {
+                    if (inOrder.get(i)[1] != inOrder.get(i + 1)[1]) {
+                        assertThat(written).as("seed %d: %d before a change", seed, inOrder.get(i)[0] - S)
+                                .contains(inOrder.get(i)[0]);
+                    }
+                }
+                assertThat(h.rejects()).as("seed %d", seed).isEmpty();
+                assertThat(h.operator.passed.getCount() + h.operator.suppressed.getCount()).as("seed %d", seed)
+                        .isEqualTo(sent);
+                assertThat(h.operator.suppressed.getCount()).as("seed %d", seed).isPositive();
+            }
         }
     }
 }

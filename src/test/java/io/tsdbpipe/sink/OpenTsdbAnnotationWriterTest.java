@@ -245,4 +245,36 @@ class OpenTsdbAnnotationWriterTest extends WriterTestBase {
         assertThat(back.getBufferedRequestEntries()).hasSize(1);
         assertThat(back.getBufferedRequestEntries().get(0).getRequestEntry()).isEqualTo(entry);
     }
+
+    @Test
+    void version2KeepsTheDataIdAndAVersion1StateIsStillRead() throws Exception {
+        AnnotationWriterStateSerializer serializer = new AnnotationWriterStateSerializer();
+        io.tsdbpipe.deadletter.Origin origin = new io.tsdbpipe.deadletter.Origin("ev", 1, 9, 1500002L);
+        AnnotationEntry entry = new AnnotationEntry(1_700_000_000L, "e1", "{}", "a note", origin);
+        BufferedRequestState<AnnotationEntry> back = serializer.deserialize(2, serializer.serialize(
+                new BufferedRequestState<>(List.of(new org.apache.flink.connector.base.sink.writer.RequestEntryWrapper<>(
+                        entry, entry.sizeInBytes())))));
+        assertThat(back.getBufferedRequestEntries().get(0).getRequestEntry().origin()).isEqualTo(origin);
+
+        // version 1 as the previous release wrote it: no data_id after the offset
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeLong(-1L);
+        out.writeInt(1);
+        out.writeLong(20);
+        out.writeLong(1_700_000_000L);
+        out.writeUTF("e1");
+        out.writeInt(2);
+        out.write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeInt(6);
+        out.write("a note".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeUTF("ev");
+        out.writeInt(1);
+        out.writeLong(9);
+        out.flush();
+        AnnotationEntry v1 = serializer.deserialize(1, bytes.toByteArray()).getBufferedRequestEntries().get(0)
+                .getRequestEntry();
+        assertThat(v1).isEqualTo(new AnnotationEntry(1_700_000_000L, "e1", "{}", "a note",
+                new io.tsdbpipe.deadletter.Origin("ev", 1, 9)));
+    }
 }

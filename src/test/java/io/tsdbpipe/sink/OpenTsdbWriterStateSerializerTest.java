@@ -92,4 +92,36 @@ class OpenTsdbWriterStateSerializerTest {
             assertThat(w.getRequestEntry().firstRefusalMillis()).isZero();
         });
     }
+
+    @Test
+    void version3KeepsTheDataIdAndAVersion2StateIsStillRead() throws Exception {
+        OpenTsdbPutEntry e = new OpenTsdbPutEntry("{\"metric\":\"m\"}".getBytes(StandardCharsets.UTF_8),
+                new Origin("reports", 2, 7, 1500001L));
+        OpenTsdbWriterStateSerializer serializer = new OpenTsdbWriterStateSerializer();
+        assertThat(serializer.getVersion()).isEqualTo(3);
+        OpenTsdbPutEntry back = serializer.deserialize(3, serializer.serialize(
+                new BufferedRequestState<>(List.of(new RequestEntryWrapper<>(e, e.sizeInBytes())))))
+                .getBufferedRequestEntries().get(0).getRequestEntry();
+        assertThat(back.origin()).isEqualTo(new Origin("reports", 2, 7, 1500001L));
+
+        // version 2 as the previous release wrote it: no data_id after the first refusal time
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        byte[] json = "{\"metric\":\"m\"}".getBytes(StandardCharsets.UTF_8);
+        out.writeLong(-1L);
+        out.writeInt(1);
+        out.writeLong(json.length + 1L);
+        out.writeInt(json.length);
+        out.write(json);
+        out.writeUTF("reports");
+        out.writeInt(1);
+        out.writeLong(41);
+        out.writeLong(1_700_000_000_000L);
+        out.flush();
+        OpenTsdbPutEntry v2 = serializer.deserialize(2, bytes.toByteArray()).getBufferedRequestEntries().get(0)
+                .getRequestEntry();
+        assertThat(v2.origin()).isEqualTo(new Origin("reports", 1, 41));
+        assertThat(v2.firstRefusalMillis()).isEqualTo(1_700_000_000_000L);
+        assertThat(v2.json()).isEqualTo("{\"metric\":\"m\"}");
+    }
 }
