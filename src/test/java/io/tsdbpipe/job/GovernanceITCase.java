@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The series stage's governance in the real job (MiniCluster, real Kafka, channels in the channel topic): each of
- * four BlueKing channels is one tenant. A is over its active-series limit, C over its rate limit, D suppresses its
- * unchanged values, and B, without limits, flows untouched; then A's limit is raised with the channel command's
- * {@link ChannelAdmin} while the job runs, and A's next new series is written, without a restart.
+ * six BlueKing channels is one tenant. A is over its active-series limit, E over its new series per hour, F over its
+ * new series per day, C over its rate limit, D suppresses its unchanged values, and B, without limits, flows
+ * untouched; then A's limit is raised with the channel command's {@link ChannelAdmin} while the job runs, and A's next
+ * new series is written, without a restart.
  */
 class GovernanceITCase {
 
@@ -44,6 +45,8 @@ class GovernanceITCase {
     private static final long B = 1500002;
     private static final long C = 1500003;
     private static final long D = 1500004;
+    private static final long E = 1500005;
+    private static final long F = 1500006;
     private static final long TS = 1_700_000_000_000L;
     private static final long UNSET = ChannelLimits.UNSET;
 
@@ -74,6 +77,10 @@ class GovernanceITCase {
         return out;
     }
 
+    private static List<JsonNode> deadLetters(PipelineTestSupport t, String reason, long dataId) {
+        return deadLetters(t, reason).stream().filter(r -> r.get("data_id").asLong() == dataId).toList();
+    }
+
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
         Await.until(what, Duration.ofSeconds(60), done);
     }
@@ -99,6 +106,11 @@ class GovernanceITCase {
                     limits(null, UNSET, true, 1, 5, null)).token();
             String tokenD = admin.create(D, "d", ChannelKind.TIME_SERIES, "bk.d", null, 0, -1, null,
                     limits(null, UNSET, null, UNSET, UNSET, true)).token();
+            // no active-series limit (0); two new series per hour, or per day
+            String tokenE = admin.create(E, "e", ChannelKind.TIME_SERIES, "bk.e", null, 0, -1, null,
+                    new ChannelLimits(true, 0, 2, 0, null, UNSET, UNSET, null, null, UNSET)).token();
+            String tokenF = admin.create(F, "f", ChannelKind.TIME_SERIES, "bk.f", null, 0, -1, null,
+                    new ChannelLimits(true, 0, 0, 2, null, UNSET, UNSET, null, null, UNSET)).token();
 
             List<String> a = new ArrayList<>();
             List<String> b = new ArrayList<>();
@@ -115,8 +127,9 @@ class GovernanceITCase {
             for (int i = 0; i < values.length; i++) {
                 d.add(item("h0", TS + i * 10_000L, values[i]));
             }
+            List<String> four = List.of(item("h0", TS, 1), item("h1", TS, 1), item("h2", TS, 1), item("h3", TS, 1));
             KAFKA.produceStrings(t.topic, report(A, tokenA, a), report(B, tokenB, b), report(C, tokenC, c),
-                    report(D, tokenD, d));
+                    report(D, tokenD, d), report(E, tokenE, four), report(F, tokenF, four));
 
             Map<String, String> conf = t.config(tsdb.url());
             conf.put("channels.topic", channelTopic);
@@ -125,14 +138,23 @@ class GovernanceITCase {
             JobClient job = PipelineTestSupport.realJob(conf).executeAsync("governance-it");
             try {
                 await("B's 20 series", () -> stored(tsdb, "bk.b.m").size() == 20);
-                await("A's cardinality rejects", () -> deadLetters(t, "cardinality_limit").size() == 2);
+                await("A's cardinality rejects", () -> deadLetters(t, "cardinality_limit", A).size() == 2);
+                await("E's and F's cardinality rejects", () -> deadLetters(t, "cardinality_limit", E).size() == 2
+                        && deadLetters(t, "cardinality_limit", F).size() == 2);
                 await("C's points written or rate-limited",
                         () -> stored(tsdb, "bk.c.m").size() + deadLetters(t, "rate_limited").size() == 20);
                 await("D's points", () -> stored(tsdb, "bk.d.m").size() == 5);
 
                 assertThat(stored(tsdb, "bk.a.m")).containsExactly("h0@0=1", "h1@0=1", "h2@0=1");
-                assertThat(deadLetters(t, "cardinality_limit")).allSatisfy(r -> {
-                    assertThat(r.get("data_id").asLong()).isEqualTo(A);
+                // the first two new series of E and F are written, the next two refused, whichever limit it is
+                assertThat(stored(tsdb, "bk.e.m")).hasSize(2);
+                assertThat(stored(tsdb, "bk.f.m")).hasSize(2);
+                assertThat(deadLetters(t, "cardinality_limit", E)).allSatisfy(r -> assertThat(r.get("message").asText())
+                        .contains("tenant 1500005", "2 new series per hour"));
+                assertThat(deadLetters(t, "cardinality_limit", F)).allSatisfy(r -> assertThat(r.get("message").asText())
+                        .contains("tenant 1500006", "2 new series per day"));
+                assertThat(deadLetters(t, "cardinality_limit")).hasSize(6);
+                assertThat(deadLetters(t, "cardinality_limit", A)).allSatisfy(r -> {
                     assertThat(r.get("message").asText()).contains("tenant 1500001", "3 active series");
                 }).extracting(r -> r.get("item").asText()).anySatisfy(i -> assertThat(i).contains("h3"))
                         .anySatisfy(i -> assertThat(i).contains("h4"));
