@@ -2,9 +2,6 @@ package io.tsdbpipe.sink;
 
 import io.tsdbpipe.deadletter.Origin;
 
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
-import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,12 +13,13 @@ import java.nio.charset.StandardCharsets;
  * {@code long dataId} (the origin's BlueKing data_id, {@link Origin#NO_DATA_ID} for none). Version 1 is still read
  * (without a data_id).
  */
-public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSerializer<AnnotationEntry> {
+public class AnnotationWriterStateSerializer extends VersionedWriterStateSerializer<AnnotationEntry> {
 
     private static final int VERSION = 2;
 
-    /** The version being read; the base class does not hand it to {@link #deserializeRequestFromStream}. */
-    private int readVersion = VERSION;
+    public AnnotationWriterStateSerializer() {
+        super(VERSION, "annotation sink");
+    }
 
     @Override
     protected void serializeRequestToStream(AnnotationEntry e, DataOutputStream out) throws IOException {
@@ -29,25 +27,8 @@ public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSeriali
         out.writeUTF(e.eventId());
         bytes(e.json(), out);
         bytes(e.noteLine(), out);
-        out.writeUTF(e.origin().topic());
-        out.writeInt(e.origin().partition());
-        out.writeLong(e.origin().offset());
+        writeRecord(e.origin(), out);
         out.writeLong(e.origin().dataId());
-    }
-
-    @Override
-    public synchronized BufferedRequestState<AnnotationEntry> deserialize(int version, byte[] serialized)
-            throws IOException {
-        if (version < 1 || version > VERSION) {
-            throw new IOException("Unknown annotation sink state version " + version + " (this job reads 1 to "
-                    + VERSION + ")");
-        }
-        readVersion = version;
-        try {
-            return super.deserialize(version, serialized);
-        } finally {
-            readVersion = VERSION;
-        }
     }
 
     @Override
@@ -56,8 +37,8 @@ public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSeriali
         String id = in.readUTF();
         String json = string(in);
         String note = string(in);
-        Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
-        if (readVersion >= 2) {
+        Origin origin = readRecord(in);
+        if (readVersion() >= 2) {
             origin = origin.withDataId(in.readLong());
         }
         return new AnnotationEntry(startTime, id, json, note, origin);
@@ -77,10 +58,5 @@ public class AnnotationWriterStateSerializer extends AsyncSinkWriterStateSeriali
         byte[] b = new byte[n];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
     }
 }

@@ -2,9 +2,6 @@ package io.tsdbpipe.sink;
 
 import io.tsdbpipe.deadletter.Origin;
 
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
-import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,39 +15,22 @@ import java.io.IOException;
  * still read (as never refused, without a data_id). The retry count is not kept: a restored point starts over with
  * the initial backoff.
  */
-public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerializer<OpenTsdbPutEntry> {
+public class OpenTsdbWriterStateSerializer extends VersionedWriterStateSerializer<OpenTsdbPutEntry> {
 
     private static final int VERSION = 3;
 
-    /** The version being read; the base class does not hand it to {@link #deserializeRequestFromStream}. */
-    private int readVersion = VERSION;
+    public OpenTsdbWriterStateSerializer() {
+        super(VERSION, "OpenTSDB sink");
+    }
 
     @Override
     protected void serializeRequestToStream(OpenTsdbPutEntry entry, DataOutputStream out) throws IOException {
         byte[] json = entry.jsonBytes();
         out.writeInt(json.length);
         out.write(json);
-        Origin o = entry.origin();
-        out.writeUTF(o.topic());
-        out.writeInt(o.partition());
-        out.writeLong(o.offset());
+        writeRecord(entry.origin(), out);
         out.writeLong(entry.firstRefusalMillis());
-        out.writeLong(o.dataId());
-    }
-
-    @Override
-    public synchronized BufferedRequestState<OpenTsdbPutEntry> deserialize(int version, byte[] serialized)
-            throws IOException {
-        if (version < 1 || version > VERSION) {
-            throw new IOException("Unknown OpenTSDB sink state version " + version + " (this job reads 1 to "
-                    + VERSION + ")");
-        }
-        readVersion = version;
-        try {
-            return super.deserialize(version, serialized);
-        } finally {
-            readVersion = VERSION;
-        }
+        out.writeLong(entry.origin().dataId());
     }
 
     @Override
@@ -61,16 +41,11 @@ public class OpenTsdbWriterStateSerializer extends AsyncSinkWriterStateSerialize
         }
         byte[] json = new byte[length];
         in.readFully(json);
-        Origin origin = new Origin(in.readUTF(), in.readInt(), in.readLong());
-        long firstRefusalMillis = readVersion >= 2 ? in.readLong() : 0L;
-        if (readVersion >= 3) {
+        Origin origin = readRecord(in);
+        long firstRefusalMillis = readVersion() >= 2 ? in.readLong() : 0L;
+        if (readVersion() >= 3) {
             origin = origin.withDataId(in.readLong());
         }
         return new OpenTsdbPutEntry(json, origin, 0, firstRefusalMillis);
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
     }
 }
