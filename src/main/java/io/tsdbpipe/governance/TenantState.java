@@ -168,7 +168,9 @@ public final class TenantState {
 
     /** The held-back point was written after all (the value changed): no longer counted as suppressed. */
     public void unsuppressed() {
-        suppressed.dec();
+        if (suppressed.getCount() > 0) { // held back before a restore: counted by the run before
+            suppressed.dec();
+        }
     }
 
     public long suppressedPoints() {

@@ -288,7 +288,11 @@ abstract class SeriesStage extends AbstractStreamOperator<DataPoint> {
                             point.origin())
                     : DataPoint.ofLong(point.metric(), ts, pendingBits, point.tags(), point.origin());
             passed.inc();
-            suppressed.dec(); // counted when held back; now a written point: every point counts once
+            // counted when held back; now a written point: every point counts once (one held back before a restore
+            // was counted by the run before, whose counters are gone: never below zero)
+            if (suppressed.getCount() > 0) {
+                suppressed.dec();
+            }
             tenant.unsuppressed();
             output.collect(new StreamRecord<>(held, element.getTimestamp()));
             entry = points.find(instant);
